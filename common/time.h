@@ -1,0 +1,27 @@
+// Capture timestamps: nanoseconds since the Unix epoch, and their text forms.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace revo {
+
+/// A point in capture time, nanoseconds since 1970-01-01T00:00:00Z.
+struct Timestamp {
+    std::int64_t ns = 0;
+    auto operator<=>(const Timestamp&) const = default;
+    double seconds() const { return static_cast<double>(ns) / 1e9; }
+    static Timestamp from_seconds(std::int64_t s, std::int64_t sub_ns = 0) { return {s * 1000000000LL + sub_ns}; }
+};
+
+/// Milliseconds between two timestamps (b - a).
+inline double ms_between(Timestamp a, Timestamp b) { return static_cast<double>(b.ns - a.ns) / 1e6; }
+
+/// RFC 3339 in UTC with microseconds, e.g. 2026-11-26T02:29:31.123456Z.
+std::string format_rfc3339(Timestamp t);
+/// RFC 3339 in UTC, whole seconds (for certificate and OCSP times).
+std::string format_rfc3339_seconds(std::int64_t unix_seconds);
+/// Human duration such as "2 h 03 min", "7.0 s", "350 ms".
+std::string format_duration_ns(std::int64_t ns);
+
+}  // namespace revo
