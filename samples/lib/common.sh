@@ -153,6 +153,7 @@ HOSTS
     --addn-hosts="$WORK/dns-hosts" --local=/example/ --domain-needed --bind-interfaces \
     --listen-address=$DNS4 --listen-address=$DNS6 --except-interface=lo --port=53 --user=root \
     --pid-file= --log-facility=- --cache-size=0
+  DNS_PID=$BG_PID
   wait_listen "$NS_RSP" udp 53
 }
 
@@ -181,4 +182,13 @@ capture_stop() {
   [[ $dropped == 0 ]] || die "tcpdump dropped $dropped packets for $CAP_FILE: $(cat "$CAP_LOG")"
   log "captured $(basename "$CAP_FILE"): $(sed -n 's/ packets captured//p' "$CAP_LOG") packets"
   chmod 644 "$CAP_FILE"
+}
+
+# End every background process of the last scenario but keep the DNS server.
+stop_all_bg_except_dns() {
+  local p keep=()
+  for p in "${PIDS[@]}"; do
+    if [[ $p == "$DNS_PID" ]]; then keep+=("$p"); else stop_pid "$p"; fi
+  done
+  PIDS=("${keep[@]}")
 }

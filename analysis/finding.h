@@ -1,0 +1,67 @@
+// Findings: what went wrong with revocation checking, with evidence and the fix.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/frame.h"
+#include "common/net.h"
+#include "dissect/http/exchange.h"
+#include "dissect/tls/handshake.h"
+
+namespace revo::analysis {
+
+enum class Severity : std::uint8_t { info = 0, warning = 1, error = 2, critical = 3 };
+const char* to_string(Severity s);
+
+/// One revocation check as the analysis sees it, whatever carried it.
+struct OcspCheck {
+    std::string transport;              ///< "http" | "staple" | "tcp-only" (a connection that never carried HTTP)
+    dissect::CheckKind kind = dissect::CheckKind::ocsp;
+    std::string role;                   ///< "client", "server-staple-fetch", "server-client-auth", "unknown"
+    Endpoint client;
+    Endpoint responder;
+    std::string host;                   ///< Host header, DNS name, or AIA URL host
+    std::string method;
+    std::string url;
+    FrameRef request_first, request_last, response_first, response_last;
+    std::optional<double> latency_ms;   ///< request first byte -> response last byte
+    std::optional<double> connect_ms;   ///< SYN -> SYN-ACK
+    int http_status = 0;
+    std::string content_type;
+    std::uint64_t body_size = 0;
+    std::string outcome;                ///< "ok", "reset", "closed", "capture_end", "no_answer", "refused", "icmp", ...
+    std::optional<dissect::OcspRequestInfo> request;
+    std::optional<dissect::OcspResponseInfo> response;
+    dissect::OcspVerification verification;
+    std::vector<std::string> cert_fingerprints;  ///< certificates (sha256) this check is about, when matched
+    std::optional<std::size_t> handshake_index;  ///< index in Results::handshakes it belongs to
+    std::uint64_t flow_id = 0;
+};
+
+struct Finding {
+    std::string code;                   ///< e.g. "OCSP_BLOCKED_DROP"
+    Severity severity = Severity::warning;
+    std::string cause;                  ///< clock-skew, network-blocked, proxy-interference, signer-invalid,
+                                        ///< stapling, chain-incomplete, responder-failure, revoked, expired
+    std::string summary;                ///< one line with the concrete names
+    std::vector<std::string> evidence;  ///< each a line: frame numbers, times, decoded values
+    std::string fix;                    ///< the concrete remedy for this case
+    std::string why;                    ///< one sentence on why the fix works
+    std::vector<std::uint64_t> frames;  ///< frames cited in the evidence
+    std::vector<std::uint64_t> flow_ids;
+    std::uint32_t count = 1;            ///< occurrences folded into this finding
+    std::string source;                 ///< "ocsp", "staple", "crl", "tls", ... where relevant
+    FrameRef first_seen;
+};
+
+/// Per TLS connection, the chain of events an operator reads top-down.
+struct ConnectionStory {
+    std::size_t handshake_index = 0;
+    std::vector<std::string> steps;     ///< "ClientHello sni=... status_request" -> "Certificate 2 certs" -> ...
+    std::string verdict;                ///< "ok", "revocation unknown", "revoked", ...
+};
+
+}  // namespace revo::analysis
