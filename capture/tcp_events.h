@@ -52,6 +52,7 @@ struct TcpConnection {
     std::uint64_t packets[2] = {0, 0};
     std::uint64_t payload_bytes[2] = {0, 0};  ///< distinct stream bytes per side (retransmissions excluded)
     std::uint64_t gap_bytes[2] = {0, 0};
+    std::uint64_t wire_bytes[2] = {0, 0};     ///< frame lengths on the wire per side (what tshark -z conv counts)
     ConnState state = ConnState::syn_sent;
     std::optional<EndReason> end_reason;
 
