@@ -1,0 +1,137 @@
+// Certificates known to a run (RFC 5280 section 4.2.1.1/4.2.1.2 key identifiers, section 6 issuer
+// matching through OpenSSL) and CertID computation (RFC 6960 section 4.1.1).
+#include "dissect/x509/cert_pool.h"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#include "dissect/ocsp/ocsp.h"
+#include "dissect/x509/verify_pool_impl.h"
+
+namespace revo::dissect {
+
+std::vector<ossl::X509Ptr> CertPool::Impl::trusted_by_subject(const X509_NAME* name) const {
+    std::vector<ossl::X509Ptr> out;
+    if (!store || !name) return out;
+    ossl::StoreCtxPtr ctx(X509_STORE_CTX_new());
+    if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), nullptr, nullptr) != 1) {
+        ERR_clear_error();
+        return out;
+    }
+    ossl::X509StackPtr certs(X509_STORE_CTX_get1_certs(ctx.get(), const_cast<X509_NAME*>(name)));
+    ERR_clear_error();
+    if (!certs) return out;
+    while (sk_X509_num(certs.get()) > 0) out.emplace_back(sk_X509_shift(certs.get()));
+    return out;
+}
+
+std::vector<ossl::X509Ptr> CertPool::Impl::trusted_in_memory() const {
+    std::vector<ossl::X509Ptr> out;
+    if (!store) return out;
+    ossl::X509StackPtr certs(X509_STORE_get1_all_certs(store.get()));
+    ERR_clear_error();
+    if (!certs) return out;
+    while (sk_X509_num(certs.get()) > 0) out.emplace_back(sk_X509_shift(certs.get()));
+    return out;
+}
+
+CertPool::CertPool() : impl_(std::make_unique<Impl>()) { impl_->store.reset(X509_STORE_new()); }
+CertPool::~CertPool() = default;
+
+std::string CertPool::load_trust(const TrustOptions& opts) {
+    if (!impl_->store) return "cannot create a certificate store";
+    std::string err;
+    if (!opts.ca_file.empty() && X509_STORE_load_file(impl_->store.get(), opts.ca_file.c_str()) != 1) {
+        err = "cannot load CA file " + opts.ca_file;
+        std::string e = ossl::last_error();
+        if (!e.empty()) err += " (" + e + ")";
+        return err;
+    }
+    if (!opts.ca_path.empty() && X509_STORE_load_path(impl_->store.get(), opts.ca_path.c_str()) != 1) {
+        err = "cannot use CA directory " + opts.ca_path;
+        std::string e = ossl::last_error();
+        if (!e.empty()) err += " (" + e + ")";
+        return err;
+    }
+    if (opts.use_system_store && X509_STORE_set_default_paths(impl_->store.get()) != 1) {
+        // A missing system bundle is not fatal: verification then reports signer_untrusted.
+        ERR_clear_error();
+    }
+    ERR_clear_error();
+    return {};
+}
+
+void CertPool::add_seen(const std::shared_ptr<const CertSummary>& cert) {
+    if (!cert || cert->sha256.empty()) return;
+    if (impl_->by_fingerprint.count(cert->sha256)) return;
+    impl_->by_fingerprint.emplace(cert->sha256, impl_->seen.size());
+    impl_->seen.push_back(cert);
+    impl_->seen_x509.push_back(ossl::x509_from_der(ByteView(cert->der)));
+}
+
+const std::vector<std::shared_ptr<const CertSummary>>& CertPool::seen() const { return impl_->seen; }
+
+namespace {
+
+// True when `issuer` names, identifies (AKI/SKI) and has signed `subject`.
+bool issued_by(X509* issuer, X509* subject) {
+    if (!issuer || !subject) return false;
+    bool ok = X509_check_issued(issuer, subject) == X509_V_OK;
+    if (ok) {
+        EVP_PKEY* key = X509_get0_pubkey(issuer);
+        ok = key && X509_verify(subject, key) == 1;
+    }
+    ERR_clear_error();
+    return ok;
+}
+
+std::shared_ptr<const CertSummary> summary_of(X509* x) {
+    auto der = ossl::x509_to_der(x);
+    if (der.empty()) return nullptr;
+    return decode_certificate(ByteView(der));
+}
+
+}  // namespace
+
+std::vector<std::shared_ptr<const CertSummary>> CertPool::issuers_of(const CertSummary& cert) const {
+    std::vector<std::shared_ptr<const CertSummary>> out;
+    ossl::X509Ptr subject = ossl::x509_from_der(ByteView(cert.der));
+    if (!subject) return out;
+    for (std::size_t i = 0; i < impl_->seen.size(); ++i) {
+        if (impl_->seen[i]->sha256 == cert.sha256 && !cert.self_signed) continue;
+        if (issued_by(impl_->seen_x509[i].get(), subject.get())) out.push_back(impl_->seen[i]);
+    }
+    for (auto& t : impl_->trusted_by_subject(X509_get_issuer_name(subject.get()))) {
+        if (!issued_by(t.get(), subject.get())) continue;
+        auto s = summary_of(t.get());
+        if (!s) continue;
+        bool dup = false;
+        for (auto& o : out) dup = dup || o->sha256 == s->sha256;
+        if (!dup) out.push_back(std::move(s));
+    }
+    return out;
+}
+
+bool CertPool::is_trust_anchor(const CertSummary& cert) const {
+    ossl::X509Ptr x = ossl::x509_from_der(ByteView(cert.der));
+    if (!x) return false;
+    for (auto& t : impl_->trusted_by_subject(X509_get_subject_name(x.get())))
+        if (X509_cmp(t.get(), x.get()) == 0) return true;
+    return false;
+}
+
+OcspCertId compute_cert_id(const CertSummary& cert, const CertSummary& issuer, const std::string& hash_alg) {
+    ossl::X509Ptr subject = ossl::x509_from_der(ByteView(cert.der));
+    ossl::X509Ptr iss = ossl::x509_from_der(ByteView(issuer.der));
+    const EVP_MD* md = EVP_get_digestbyname(hash_alg.c_str());
+    if (!subject || !iss || !md) {
+        ERR_clear_error();
+        return {};
+    }
+    ossl::OcspCertIdPtr id(OCSP_cert_to_id(md, subject.get(), iss.get()));
+    ERR_clear_error();
+    if (!id) return {};
+    return ossl::cert_id_from(id.get());
+}
+
+}  // namespace revo::dissect
