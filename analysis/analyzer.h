@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analysis/finding.h"
+#include "common/anomaly.h"
 #include "dissect/sink.h"
 #include "dissect/x509/cert_pool.h"
 
@@ -18,6 +19,8 @@ struct AnalysisOptions {
     std::int64_t clock_tolerance_s = 300;  ///< --clock-tolerance: slack for thisUpdate/nextUpdate/validity
     double correlation_window_s = 30;      ///< a check belongs to a TLS connection if it starts this soon after its Certificate
     dissect::TrustOptions trust;           ///< --ca-file / --ca-path / system store
+    std::size_t max_records = 200'000;     ///< cap per kind of stored fact (handshakes, exchanges, lookups)
+    std::size_t max_connections = 500'000; ///< cap on stored TCP connection summaries
 };
 
 /// Everything known at the end of a run, in capture order, with the findings.
@@ -28,6 +31,9 @@ struct Results {
     std::vector<capture::TcpConnection> connections;  ///< connections that matter for revocation (checks, blocked attempts)
     std::vector<Finding> findings;         ///< most severe first
     std::vector<ConnectionStory> stories;  ///< per TLS connection: hello -> certificate -> staple/check -> verdict -> fate
+    Anomalies anomalies;                   ///< facts not kept (caps hit) and other analysis-side counts
+    AnalysisOptions options;               ///< thresholds used, for report headers
+    std::string trust_error;               ///< trust store problem, if any
 };
 
 class Analyzer : public dissect::FactSink {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/frame.h"
+#include "capture/tcp_events.h"
 #include "common/net.h"
 #include "dissect/http/exchange.h"
 #include "dissect/tls/handshake.h"
@@ -39,6 +40,17 @@ struct OcspCheck {
     std::vector<std::string> cert_fingerprints;  ///< certificates (sha256) this check is about, when matched
     std::optional<std::size_t> handshake_index;  ///< index in Results::handshakes it belongs to
     std::uint64_t flow_id = 0;
+    bool via_proxy = false;             ///< sent to a proxy (absolute-form target)
+    std::string http_reason;            ///< reason phrase of the HTTP status line
+    std::optional<std::int64_t> http_date;  ///< response Date header, unix seconds
+    std::vector<std::pair<std::string, std::string>> response_headers;
+    std::string body_preview;           ///< first bytes of a non-OCSP response body, printable only
+    std::string host_source;            ///< how the responder was identified: "http-host", "dns", "aia-url", "port-heuristic"
+    std::optional<capture::TcpConnection> tcp;  ///< the TCP connection that carried (or failed to carry) the check
+    /// First moment of the check: request first byte, else first SYN, else the staple frame.
+    FrameRef start() const;
+    /// Last moment of the check seen on the wire.
+    FrameRef end() const;
 };
 
 struct Finding {
@@ -55,13 +67,30 @@ struct Finding {
     std::uint32_t count = 1;            ///< occurrences folded into this finding
     std::string source;                 ///< "ocsp", "staple", "crl", "tls", ... where relevant
     FrameRef first_seen;
+    std::string place;                  ///< what the finding is about (responder ip:port, server, certificate); folding key
+    std::vector<std::size_t> checks;    ///< indexes into Results::checks
+    std::vector<std::size_t> handshakes;///< indexes into Results::handshakes
 };
+
+/// Static facts about each finding code: the table behind docs/findings.md.
+struct CodeInfo {
+    const char* code;
+    Severity severity;
+    const char* cause;
+    const char* meaning;
+    const char* typical_fix;
+};
+const std::vector<CodeInfo>& code_catalogue();
+/// nullptr for an unknown code.
+const CodeInfo* find_code(const std::string& code);
 
 /// Per TLS connection, the chain of events an operator reads top-down.
 struct ConnectionStory {
     std::size_t handshake_index = 0;
     std::vector<std::string> steps;     ///< "ClientHello sni=... status_request" -> "Certificate 2 certs" -> ...
     std::string verdict;                ///< "ok", "revocation unknown", "revoked", ...
+    std::vector<std::size_t> checks;    ///< indexes into Results::checks linked to this connection
+    std::vector<std::string> codes;     ///< codes of findings that concern this connection
 };
 
 }  // namespace revo::analysis
