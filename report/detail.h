@@ -1,0 +1,54 @@
+// Internals shared by the reporters: names, JSON records, verdict, redaction.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "report/report.h"
+
+namespace revo::report::detail {
+
+std::string version_name(std::uint16_t v);
+std::string cipher_name(std::uint16_t id);
+std::string human_bytes(std::uint64_t n);
+std::string html_escape(const std::string& s);
+
+nlohmann::json cert_json(const dissect::CertSummary& c);
+nlohmann::json handshake_json(const analysis::Results& r, std::size_t i);
+nlohmann::json check_json(const analysis::Results& r, std::size_t i);
+nlohmann::json dns_json(const dissect::DnsLookup& q);
+nlohmann::json finding_json(const analysis::Finding& f);
+nlohmann::json summary_json(const analysis::Results& r, const RunInfo& run);
+
+/// Counts per severity, index 0 info .. 3 critical.
+std::array<std::size_t, 4> severity_counts(const analysis::Results& r);
+/// One line at the top of every report: the most important thing to know.
+std::string verdict(const analysis::Results& r);
+/// Time span of the capture, falling back to the facts when the stats are empty.
+std::pair<Timestamp, Timestamp> time_span(const analysis::Results& r, const RunInfo& run);
+
+/// Stable pseudonyms for addresses and host names that are not the certificates' own names.
+class Redactor {
+public:
+    void build(const analysis::Results& r);
+    std::string apply(const std::string& text) const;
+    const std::vector<std::pair<std::string, std::string>>& mapping() const { return tokens_; }
+
+private:
+    std::vector<std::pair<std::string, std::string>> tokens_;  ///< original -> pseudonym, longest first
+};
+
+std::vector<std::pair<std::string, std::vector<const analysis::Finding*>>> group_by_cause(const analysis::Results& r);
+
+void write_jsonl(std::ostream& out, const analysis::Results& r, const RunInfo& run);
+void write_text(std::ostream& out, const analysis::Results& r, const RunInfo& run);
+void write_markdown(std::ostream& out, const analysis::Results& r, const RunInfo& run);
+void write_html(std::ostream& out, const analysis::Results& r, const RunInfo& run);
+
+}  // namespace revo::report::detail
