@@ -46,7 +46,7 @@ else
   rm -f "$OUT"/*.pcap "$OUT"/*.keylog
 fi
 for s in $scenarios; do
-  log "scenario $s"
+  CUR=$s; log "scenario $s"
   fw_flush
   "sc_$s"
   stop_all_bg_except_dns

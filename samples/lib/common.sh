@@ -129,19 +129,11 @@ setup_net() {
     in_ns "$ns" ethtool -K lo tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
   done
   start_dns
-  # Prime neighbour caches so captures do not start with ARP/ND of the router.
-  in_ns "$NS_CLI" ping -c1 -W1 $RTR_C4 >/dev/null
-  in_ns "$NS_CLI" ping -6 -c1 -W1 $RTR_C6 >/dev/null || true
-  in_ns "$NS_SRV" ping -c1 -W1 $RTR_S4 >/dev/null
-  in_ns "$NS_SRV" ping -6 -c1 -W1 $RTR_S6 >/dev/null || true
-  in_ns "$NS_RSP" ping -c1 -W1 $RTR_R4 >/dev/null
-  in_ns "$NS_RSP" ping -6 -c1 -W1 $RTR_R6 >/dev/null || true
 }
 
 start_dns() {
   cat >"$WORK/dns-hosts" <<HOSTS
 $WWW4 www.revo.example api.revo.example staple.revo.example revoked.revo.example legacy.revo.example crl.revo.example crlrev.revo.example
-$WWW6 www.revo.example
 $ALT4 alt.revo.example
 $ALT6 alt.revo.example
 $OCSP4 ocsp.pki.example
@@ -166,9 +158,11 @@ fw_flush() {
 # capture_start FILE [NS] [IFACE] [FILTER...] ; capture_stop
 capture_start() {
   CAP_FILE=$1; local ns=${2:-$NS_CLI} ifc=${3:-eth0}; shift 3 || shift $#
+  # MLDv2 reports are link noise; everything else on the link is kept.
+  (( $# )) || set -- not ip6 dst ff02::16
   rm -f "$CAP_FILE"
   CAP_LOG=$WORK/tcpdump.$(basename "$CAP_FILE").log
-  ip netns exec "$ns" tcpdump -i "$ifc" -B 8192 -U -w "$CAP_FILE" "$@" >"$CAP_LOG" 2>&1 &
+  ip netns exec "$ns" tcpdump -i "$ifc" -B 8192 --immediate-mode -U -Z root -w "$CAP_FILE" "$@" >"$CAP_LOG" 2>&1 &
   CAP_PID=$!
   for _ in $(seq 100); do grep -q 'listening on' "$CAP_LOG" && break; sleep 0.05; done
   sleep 0.3

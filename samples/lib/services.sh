@@ -8,10 +8,11 @@ ocsp_responder_start() {
   if [[ -n $fake ]]; then
     envs=(env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME="$fake" FAKETIME_DONT_FAKE_MONOTONIC=1)
   fi
-  bg "$NS_RSP" "$WORK/ocsp-responder.log" "${envs[@]}" openssl ocsp -index "$PKI/int/index.txt" -port 80 \
+  local port=${OCSP_PORT:-80}
+  bg "$NS_RSP" "$WORK/ocsp-responder.log" "${envs[@]}" openssl ocsp -index "$PKI/int/index.txt" -port "$port" \
     -CA "$PKI/intermediate.pem" -rsigner "$PKI/$signer.pem" -rkey "$PKI/$signer.key" -ignore_err "$@"
   OCSP_PID=$BG_PID
-  wait_listen "$NS_RSP" tcp 80
+  wait_listen "$NS_RSP" tcp "$port"
 }
 ocsp_responder_stop() { stop_pid "$OCSP_PID"; }
 
@@ -117,7 +118,7 @@ ocsp_client() {
   local leaf=$1 secs=$2; shift 2
   local rc=0
   in_ns "$NS_CLI" timeout "$secs" openssl ocsp -issuer "$PKI/intermediate.pem" -cert "$PKI/$leaf.pem" \
-    -url http://ocsp.pki.example/ -CAfile "$PKI/root.pem" "$@" >"$WORK/ocsp.last" 2>&1 || rc=$?
+    -url "${OCSP_URL:-http://ocsp.pki.example/}" -CAfile "$PKI/root.pem" "$@" >"$WORK/ocsp.last" 2>&1 || rc=$?
   { echo "== openssl ocsp $leaf rc=$rc"; cat "$WORK/ocsp.last"; } >>"$WORK/clients.log"
   OCSP_RC=$rc
 }
