@@ -51,5 +51,9 @@ void write_capture_summary(std::ostream& out, const capture::CaptureStats& stats
 int run_summary(const RunOptions& o, const std::vector<std::string>& files);
 int run_summary_live(const RunOptions& o, const capture::LiveOptions& live);
 
+/// Full analysis: capture -> dissectors -> analysis -> report, over files or (when `live` is set) an
+/// interface. Returns the exit status.
+int run_pipeline(const RunOptions& o, const std::vector<std::string>& files, const capture::LiveOptions* live);
+
 
 }  // namespace revo::cli

@@ -147,7 +147,7 @@ int cmd_analyze(const std::vector<std::string>& args, const std::vector<std::str
         std::cerr << "revoscope: " << err << "\n";
         return exit_code::unreadable;
     }
-    return run_summary(o, files);
+    return summary_cmd ? run_summary(o, files) : run_pipeline(o, files, nullptr);
 }
 
 int cmd_live(const std::vector<std::string>& args, const std::vector<std::string>& full) {
@@ -185,7 +185,7 @@ int cmd_live(const std::vector<std::string>& args, const std::vector<std::string
     if (vm.count("write")) l.write_file = vm["write"].as<std::string>();
     if (vm.count("user")) l.user = vm["user"].as<std::string>();
     l.bpf = o.filter;
-    return run_summary_live(o, l);
+    return run_pipeline(o, {}, &l);
 }
 
 int cmd_interfaces(const std::vector<std::string>& args) {
