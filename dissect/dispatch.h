@@ -10,13 +10,15 @@
 
 namespace revo::dissect {
 
-class KeyLog;  // dissect/tls/keylog.h
+class KeyLog;      // dissect/tls/keylog.h
+class DnsPairing;  // dissect/dns/dns_pairing.h
 
 struct DissectContext {
     const Limits* limits = nullptr;
     FactSink* sink = nullptr;
     Anomalies* anomalies = nullptr;
     const KeyLog* keylog = nullptr;  ///< optional: decrypts TLS handshakes
+    std::shared_ptr<DnsPairing> udp_dns;  ///< DNS-over-UDP query/answer state, created by dissect_udp
 };
 
 /// A consumer for a new TCP connection. It buffers the first bytes until the protocol is known
