@@ -122,3 +122,216 @@ sc_14_ocsp_nxdomain() {
   OCSP_URL=http://ocsp-old.pki.example/ ocsp_client legacy 10
   capture_stop
 }
+
+sc_15_proxy_403() {
+  ocsp_responder_start ocsp "" -ndays 7
+  tinyproxy_start <<<"Allow 127.0.0.1"           # the client's network is not allowed
+  s_server_start www 443
+  start_cap
+  tls_client www.revo.example 443 -tls1_2
+  ocsp_client www 10 -proxy proxy.pki.example:3128
+  capture_stop
+}
+
+sc_16_proxy_407() {
+  ocsp_responder_start ocsp "" -ndays 7
+  tinyproxy_start <<CONF
+Allow 192.0.2.0/24
+BasicAuth revo s3cret
+CONF
+  s_server_start www 443
+  local url; url=$(ocsp_get_url www)
+  start_cap
+  tls_client www.revo.example 443 -tls1_2
+  # GET form through the proxy.  (tinyproxy resets a POST it refuses before its page is out, since
+  # it never reads the request body; with a GET the whole 407 page arrives.)
+  in_ns "$NS_CLI" timeout 10 curl -sS -x http://proxy.pki.example:3128 -o "$WORK/proxy-resp.bin" \
+    -w '%{http_code} %{content_type}\n' "$url" >>"$WORK/clients.log" 2>&1 || true
+  capture_stop
+}
+
+sc_17_captive_portal() {
+  mkdir -p "$WORK/portal"
+  cat >"$WORK/portal/portal.html" <<'HTML'
+<!DOCTYPE html>
+<html><head><title>Guest network - sign in</title></head>
+<body><h1>Welcome to the guest network</h1>
+<p>Please accept the terms of use to continue.</p>
+<form method="post" action="http://portal.guest.example/accept"><button>Accept and connect</button></form>
+</body></html>
+HTML
+  nginx_start "$NS_RSP" portal < <(nginx_fixed_server $OCSP4:80 "$WORK/portal/portal.html" "text/html")
+  s_server_start www 443
+  start_cap
+  tls_client www.revo.example 443 -tls1_2
+  ocsp_client www 10
+  capture_stop
+}
+
+sc_18_ocsp_slow() {
+  # Router redirects the client's connections to ocsp.pki.example:80 into a relay that holds the
+  # responder's answer back for 3.5 s.
+  ocsp_responder_start ocsp "" -ndays 7
+  bg "$NS_RTR" "$WORK/relay.log" python3 "$HERE/lib/delay_relay.py" 0.0.0.0 9080 $OCSP4 80 3.5
+  wait_listen "$NS_RTR" tcp 9080
+  in_ns "$NS_RTR" iptables -t nat -A PREROUTING -i c0 -p tcp -d $OCSP4 --dport 80 -j REDIRECT --to-ports 9080
+  s_server_start www 443
+  start_cap
+  tls_client www.revo.example 443 -tls1_2
+  ocsp_client www 15
+  capture_stop
+}
+
+# A bare OCSPResponse carrying only a non-successful responseStatus (RFC 6960 4.2.1).
+ocsp_status_only() {
+  printf 'asn1=SEQUENCE:resp\n[resp]\nstatus=ENUMERATED:%d\n' "$1" >"$WORK/status.cnf"
+  openssl asn1parse -genconf "$WORK/status.cnf" -out "$2" -noout
+}
+fixed_responder_check() {
+  local file=$1
+  nginx_start "$NS_RSP" fixed < <(nginx_fixed_server $OCSP4:80 "$file" "application/ocsp-response")
+  s_server_start www 443
+  start_cap
+  tls_client www.revo.example 443 -tls1_2
+  ocsp_client www 10
+  capture_stop
+}
+sc_19_ocsp_trylater()     { mkdir -p "$WORK/fixed"; ocsp_status_only 3 "$WORK/fixed/trylater.der";     fixed_responder_check "$WORK/fixed/trylater.der"; }
+sc_20_ocsp_unauthorized() { mkdir -p "$WORK/fixed"; ocsp_status_only 6 "$WORK/fixed/unauthorized.der"; fixed_responder_check "$WORK/fixed/unauthorized.der"; }
+
+# Real responder signing with a delegated certificate that the client must refuse.
+signer_check() {
+  ocsp_responder_start "$1" "" -ndays 7
+  s_server_start www 443
+  start_cap
+  tls_client www.revo.example 443 -tls1_2
+  ocsp_client www 10
+  capture_stop
+}
+sc_21_signer_expired()   { signer_check ocsp-expired; }
+sc_22_signer_no_eku()    { signer_check ocsp-noeku; }
+sc_23_signer_untrusted() { signer_check ocsp-rogue; }
+
+# flip_signature IN OUT: copy of a real response with one byte of the signature value inverted.
+flip_signature() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+
+def tlv(buf, pos):
+    """Returns (tag, content_start, content_end) of the DER element at pos."""
+    tag = buf[pos]; n = buf[pos + 1]; pos += 2
+    if n & 0x80:
+        k = n & 0x7F; n = int.from_bytes(buf[pos:pos + k], 'big'); pos += k
+    return tag, pos, pos + n
+
+def children(buf, start, end):
+    while start < end:
+        t = tlv(buf, start); yield t; start = t[2]
+
+data = bytearray(open(sys.argv[1], 'rb').read())
+_, s, e = tlv(data, 0)                                  # OCSPResponse
+rb = [c for c in children(data, s, e) if c[0] == 0xA0][0]  # [0] responseBytes
+rbseq = next(children(data, rb[1], rb[2]))
+octets = list(children(data, rbseq[1], rbseq[2]))[1]    # response OCTET STRING
+basic = next(children(data, octets[1], octets[2]))      # BasicOCSPResponse
+sig = list(children(data, basic[1], basic[2]))[2]       # signature BIT STRING
+assert sig[0] == 0x03
+data[sig[1] + 100] ^= 0xFF
+open(sys.argv[2], 'wb').write(bytes(data))
+PY
+}
+sc_24_staple_bad_signature() {
+  ocsp_offline www ocsp "$WORK/www-good.der" -ndays 7
+  flip_signature "$WORK/www-good.der" "$WORK/www-badsig.der"
+  s_server_start www 443 -status_file "$WORK/www-badsig.der"
+  start_cap
+  tls_client www.revo.example 443 -tls1_2
+  capture_stop
+}
+
+sc_25_staple_certid_mismatch() {
+  # www's server staples a (valid, good) response about api.revo.example's serial 0x1002.
+  ocsp_offline api ocsp "$WORK/api-good.der" -ndays 7
+  s_server_start www 443 -status_file "$WORK/api-good.der"
+  start_cap
+  tls_client www.revo.example 443 -tls1_2
+  capture_stop
+}
+
+sc_26_ocsp_nonce_mismatch() {
+  # The client sends a fresh nonce; the answer served is a real signed response to an earlier
+  # request that carried another nonce (a replaying cache in front of the responder).
+  mkdir -p "$WORK/fixed"
+  openssl ocsp -issuer "$PKI/intermediate.pem" -cert "$PKI/www.pem" -reqout "$WORK/nonce-req.der" >/dev/null 2>&1
+  openssl ocsp -index "$PKI/int/index.txt" -CA "$PKI/intermediate.pem" -rsigner "$PKI/ocsp.pem" -rkey "$PKI/ocsp.key" \
+    -reqin "$WORK/nonce-req.der" -respout "$WORK/fixed/other-nonce.der" -ndays 7 >/dev/null 2>&1
+  fixed_responder_check "$WORK/fixed/other-nonce.der"
+}
+
+sc_27_ocsp_revoked() {
+  ocsp_responder_start ocsp "" -ndays 7
+  s_server_start revoked 443
+  start_cap
+  tls_client revoked.revo.example 443 -tls1_2
+  ocsp_client revoked 10
+  capture_stop
+}
+
+sc_28_ocsp_stale() {
+  # Responder clock three days back and one-day validity: nextUpdate is two days before capture.
+  ocsp_responder_start ocsp "-3d" -ndays 1
+  s_server_start www 443
+  start_cap
+  tls_client www.revo.example 443 -tls1_2
+  ocsp_client www 10
+  capture_stop
+}
+
+sc_29_ocsp_not_yet_valid() {
+  # Responder clock one day ahead: thisUpdate/producedAt lie a day after the capture.
+  ocsp_responder_start ocsp "+1d" -ndays 7
+  s_server_start www 443
+  start_cap
+  tls_client www.revo.example 443 -tls1_2
+  ocsp_client www 10
+  capture_stop
+}
+
+sc_30_clock_behind() {
+  # Not a new recording: 05-ocsp-get-good.pcap with every timestamp moved back 2 h 03 min, as
+  # written by a capture host whose clock is behind.
+  local src=$OUT/05-ocsp-get-good.pcap
+  [[ -s $src ]] || die "05-ocsp-get-good.pcap must be made first"
+  editcap -t -7380 "$src" "$(cap_file)"
+  chmod 644 "$(cap_file)"
+}
+
+sc_31_chain_incomplete() {
+  ocsp_offline www ocsp "$WORK/www-good.der" -ndays 7
+  s_server_start www 443 -nochain -status_file "$WORK/www-good.der"
+  start_cap
+  in_ns "$NS_CLI" timeout 10 curl -sS --tls-max 1.2 --cert-status --cacert "$PKI/root.pem" https://www.revo.example/ -o /dev/null \
+    >>"$WORK/clients.log" 2>&1 || true
+  capture_stop
+}
+
+sc_32_must_staple_missing() {
+  # staple.revo.example carries the TLS Feature status_request; its server does not staple.
+  s_server_start staple 443
+  start_cap
+  tls_client staple.revo.example 443 -tls1_2
+  # gnutls-cli honours the TLS Feature extension.
+  in_ns "$NS_CLI" timeout 10 gnutls-cli --ocsp --priority NORMAL:-VERS-TLS1.3 --x509cafile "$PKI/root.pem" -p 443 \
+    staple.revo.example </dev/null >>"$WORK/clients.log" 2>&1 || true
+  capture_stop
+}
+
+sc_33_gnutls_revoked_staple_alert() {
+  # The server staples a real "revoked" response for its own certificate; gnutls-cli aborts.
+  ocsp_offline revoked ocsp "$WORK/revoked.der" -ndays 7
+  s_server_start revoked 443 -status_file "$WORK/revoked.der"
+  start_cap
+  in_ns "$NS_CLI" timeout 10 gnutls-cli --ocsp --priority NORMAL:-VERS-TLS1.3 --x509cafile "$PKI/root.pem" -p 443 revoked.revo.example \
+    </dev/null >>"$WORK/clients.log" 2>&1 || true
+  capture_stop
+}

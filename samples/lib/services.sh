@@ -63,12 +63,19 @@ CONF
 }
 nginx_stop() { stop_pid "$NGINX_PID"; }
 
-# A web root for static answers from the responder host (fixed OCSP answers, HTML pages, CRLs).
-# Location block that answers every POST/GET under / with one file of a given type.
-# Static files refuse POST with 405; error_page turns that into an internal GET of the same file.
-nginx_fixed_location() {
-  local file=$1 type=$2
+# nginx_fixed_server LISTEN FILE TYPE: server blocks that answer any GET or POST with one file.
+# Static files refuse POST with 405; error_page turns that into an internal GET of the file.  The
+# front block proxies to that back block so that, as a real application server would, nginx
+# reads the whole request body before it answers.
+nginx_fixed_server() {
+  local listen=$1 file=$2 type=$3
   cat <<LOC
+  server {
+    listen $listen;
+    location / { proxy_pass http://127.0.0.1:8081; proxy_http_version 1.0; }
+  }
+  server {
+    listen 127.0.0.1:8081;
     location / {
       types { }
       default_type $type;
@@ -76,6 +83,7 @@ nginx_fixed_location() {
       try_files /$(basename "$file") =404;
       error_page 405 =200 /$(basename "$file");
     }
+  }
 LOC
 }
 
