@@ -4,7 +4,9 @@
 // (0-RTT, client only), handshake, application — each with its own traffic secret and a sequence
 // number starting at 0. The dissector announces the switch to the application epoch after the side's
 // Finished; when a record does not open under the current epoch, the later epochs are tried too
-// (at sequence 0), which follows the switch even when Finished was not seen as such.
+// (at sequence 0), which follows the switch even when Finished was not seen as such. A few records
+// the dissector never handed in (0-RTT data before the ServerHello, capture gaps) are tolerated by
+// trying the next sequence numbers too.
 // TLS 1.3 drafts before 20 use the label prefix "TLS 1.3, "; drafts before 25 use no additional data.
 //
 // TLS 1.2 (RFC 5246 6.3): keys come from the master secret (CLIENT_RANDOM line) by the PRF; the
@@ -23,6 +25,9 @@ using namespace tlscrypto;
 
 constexpr std::uint16_t kTls13 = 0x0304;
 constexpr std::uint16_t kTls12 = 0x0303;
+/// Records of one epoch that may be missing before the next one handed in (early data sent before
+/// the ServerHello made a decryptor possible, records lost in a capture gap).
+constexpr std::uint64_t kMaxSkippedRecords = 8;
 
 /// TLS 1.3 draft number for 0x7fNN versions, 0 otherwise.
 int draft_number(std::uint16_t version) { return (version >> 8) == 0x7f ? (version & 0xFF) : 0; }
@@ -77,8 +82,10 @@ public:
             auto& ep = eps[i];
             // A later epoch is only tried from its first record.
             if (i != current_[side] && ep.cipher->sequence() != 0) continue;
-            auto p = ep.cipher->open(header, fragment);
+            std::uint64_t skipped = 0;
+            auto p = ep.cipher->open_skipping(header, fragment, kMaxSkippedRecords, skipped);
             if (p) {
+                skipped_records_ += skipped;
                 current_[side] = i;
                 inner_type = p->content_type;
                 ++decrypted_;
@@ -122,6 +129,7 @@ private:
     std::string last_failure_[2];
     bool size_mismatch_ = false;
     std::uint64_t decrypted_ = 0;
+    std::uint64_t skipped_records_ = 0;
     std::string note_;
 };
 

@@ -261,10 +261,29 @@ Bytes xor_nonce(ByteView iv, std::uint64_t seq) {
 }
 
 std::optional<Plaintext> Tls13RecordCipher::open(ByteView header, ByteView fragment) {
+    auto p = open_at(header, fragment, seq_);
+    if (p) ++seq_;
+    return p;
+}
+
+std::optional<Plaintext> Tls13RecordCipher::open_skipping(ByteView header, ByteView fragment,
+                                                          std::uint64_t max_skip, std::uint64_t& skipped) {
+    for (std::uint64_t k = 0; k <= max_skip; ++k) {
+        auto p = open_at(header, fragment, seq_ + k);
+        if (p) {
+            skipped = k;
+            seq_ += k + 1;
+            return p;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<Plaintext> Tls13RecordCipher::open_at(ByteView header, ByteView fragment, std::uint64_t seq) {
     // RFC 8446 5.2: the inner plaintext is content || type || zeros; a record of at most 2^14+256.
     if (header.size() != 5 || fragment.size() < kTagLength + 1 || fragment.size() > (1u << 14) + 256)
         return std::nullopt;
-    Bytes nonce = xor_nonce(keys_.iv, seq_);
+    Bytes nonce = xor_nonce(keys_.iv, seq);
     ByteView aad = header_in_aad_ ? header : ByteView{};
     auto inner = aead_open(suite_.aead, keys_.key, nonce, aad, fragment);
     if (!inner) return std::nullopt;
@@ -275,7 +294,6 @@ std::optional<Plaintext> Tls13RecordCipher::open(ByteView header, ByteView fragm
     p.content_type = (*inner)[end - 1];
     inner->resize(end - 1);
     p.data = std::move(*inner);
-    ++seq_;
     return p;
 }
 

@@ -96,9 +96,15 @@ public:
     /// On success the sequence number advances; on failure it does not.
     /// Failure also when the inner plaintext is all zeros (no content type).
     std::optional<Plaintext> open(ByteView header, ByteView fragment);
+    /// Like open(), but when the record does not open at the expected sequence number, also tries the
+    /// next `max_skip` numbers (records the caller never saw, e.g. lost in a capture gap or sent before
+    /// the decryptor existed). `skipped` gets how many numbers were passed over.
+    std::optional<Plaintext> open_skipping(ByteView header, ByteView fragment, std::uint64_t max_skip,
+                                           std::uint64_t& skipped);
     std::uint64_t sequence() const { return seq_; }
 
 private:
+    std::optional<Plaintext> open_at(ByteView header, ByteView fragment, std::uint64_t seq);
     SuiteInfo suite_;
     TrafficKeys keys_;
     bool header_in_aad_;

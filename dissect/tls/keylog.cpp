@@ -153,6 +153,11 @@ bool KeyLog::load_file(const std::string& path, std::string* error) {
     return true;
 }
 
+void KeyLog::count_into(Anomalies& anomalies) const {
+    if (stats_.malformed) anomalies.add("keylog_malformed_line", stats_.malformed);
+    if (stats_.unknown_label) anomalies.add("keylog_unknown_label", stats_.unknown_label);
+}
+
 const ConnectionSecrets* KeyLog::find(ByteView client_random) const {
     if (client_random.size() != 32) return nullptr;
     auto it = by_random_.find(to_hex(client_random));
@@ -249,6 +254,13 @@ std::vector<std::string> read_pcapng_dsb(const std::string& path, std::string* e
         if (std::fseek(f.get(), static_cast<long>(total - 12), SEEK_CUR) != 0) break;
     }
     return out;
+}
+
+std::size_t KeyLog::add_from_pcapng(const std::string& capture_path, std::string* error) {
+    auto blocks = read_pcapng_dsb(capture_path, error);
+    for (const auto& b : blocks) add_from_text(b);
+    stats_.dsb_blocks += blocks.size();
+    return blocks.size();
 }
 
 }  // namespace revo::dissect

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/anomaly.h"
 #include "common/bytes.h"
 
 namespace revo::dissect {
@@ -52,6 +53,14 @@ public:
     /// Adds the secrets in key log text (a file's contents, or a pcapng DSB payload).
     void add_from_text(std::string_view text);
 
+    /// Adds the secrets of every TLS key log Decryption Secrets Block in a pcapng capture (none in a
+    /// classic pcap). Returns the number of blocks added; `error` gets a one-line reason when the
+    /// capture cannot be opened or its block structure is damaged (blocks before the damage are kept).
+    std::size_t add_from_pcapng(const std::string& capture_path, std::string* error = nullptr);
+
+    /// Adds the load counts as anomalies: "keylog_malformed_line", "keylog_unknown_label".
+    void count_into(Anomalies& anomalies) const;
+
     /// Secrets for a 32-byte client random, or nullptr.
     const ConnectionSecrets* find(ByteView client_random) const;
     /// Same, by hex (case-insensitive, as in ClientHello::random_hex).
@@ -60,7 +69,6 @@ public:
     std::size_t size() const { return by_random_.size(); }  ///< connections with at least one secret
     bool empty() const { return by_random_.empty(); }
     const KeyLogStats& stats() const { return stats_; }
-    KeyLogStats& mutable_stats() { return stats_; }
 
 private:
     void add_line(std::string_view line);

@@ -62,6 +62,10 @@ TEST_CASE("keylog: malformed lines are counted, not fatal", "[keylog]") {
                     "SERVER_TRAFFIC_SECRET_0 " + kRandomA + " " + kSecret32 + "\n");     // the one good line
     CHECK(k.stats().lines == 9);
     CHECK(k.stats().malformed == 8);
+    Anomalies an;
+    k.count_into(an);
+    CHECK(an.get("keylog_malformed_line") == 8);
+    CHECK(an.get("keylog_unknown_label") == 0);
     CHECK(k.stats().used == 1);
     REQUIRE(k.size() == 1);
     const ConnectionSecrets* s = k.find_hex(kRandomA);
@@ -149,13 +153,15 @@ TEST_CASE("keylog: secrets embedded in pcapng by editcap are read back from the 
     REQUIRE(r.exit_code == 0);
     std::string err;
     auto blocks = read_pcapng_dsb(out, &err);
+    KeyLog k;
+    std::size_t added = k.add_from_pcapng(out);
     std::remove(out.c_str());
     CHECK(err.empty());
     REQUIRE(blocks.size() == 1);
     CHECK(blocks[0] == test::read_file(keys));
-    KeyLog k;
-    k.add_from_text(blocks[0]);
-    k.mutable_stats().dsb_blocks += 1;
+    CHECK(added == 1);
+    CHECK(k.stats().dsb_blocks == 1);
+    CHECK(k.stats().used == 4);
     CHECK(k.size() == 1);
     CHECK(k.find_hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f") != nullptr);
 
