@@ -459,6 +459,28 @@ void check_rules(Ctx& c, Emitter& em, std::size_t i) {
         return f;
     };
 
+    if (k.transport == "http" && k.http_status && k.kind != CheckKind::aia_issuer && k.latency_ms &&
+        *k.latency_ms > c.opts.slow_ms) {
+        Finding f = base(P + "_SLOW");
+        std::string size;
+        if (k.kind == CheckKind::crl && *k.latency_ms > 0)
+            size = fmt::format(", {} bytes at {:.1f} KB/s", k.body_size, k.body_size / *k.latency_ms);
+        f.summary = fmt::format("{} to {} took {} (threshold {})", check_noun(k.kind), where, fmt_ms(*k.latency_ms),
+                                fmt_ms(c.opts.slow_ms));
+        f.evidence.push_back(fmt::format("request at {}, response complete at {}: {}{}", frame_label(k.request_first),
+                                         frame_label(k.response_last), fmt_ms(*k.latency_ms), size));
+        if (k.connect_ms) f.evidence.push_back(fmt::format("TCP connect took {}", fmt_ms(*k.connect_ms)));
+        f.frames = {k.request_first.frame, k.response_last.frame};
+        f.fix = k.kind == CheckKind::crl
+                    ? "Publish smaller CRLs (partitioned CRL distribution points or delta CRLs), serve them from a "
+                      "closer cache, or staple OCSP so clients skip the download."
+                    : fmt::format("Enable OCSP stapling on the server (nginx `ssl_stapling on;`, Apache `SSLUseStapling "
+                                  "on`) so clients do not wait on {}; investigate the path to it.",
+                                  k.host.empty() ? where : k.host);
+        f.why = "Clients block the handshake on the check; a stapled or faster answer removes the wait.";
+        context_lines(c, k, f);
+        em.emit(std::move(f));
+    }
     if (auto fail = network_failure(c, k)) {
         std::string code = k.kind == CheckKind::aia_issuer ? "AIA_FETCH_FAILED" : P + "_" + fail->suffix;
         if (!find_code(code)) code = P + "_HTTP_ERROR";
@@ -492,27 +514,6 @@ void check_rules(Ctx& c, Emitter& em, std::size_t i) {
         return;
     }
 
-    if (k.transport == "http" && k.latency_ms && *k.latency_ms > c.opts.slow_ms) {
-        Finding f = base(P + "_SLOW");
-        std::string size;
-        if (k.kind == CheckKind::crl && *k.latency_ms > 0)
-            size = fmt::format(", {} bytes at {:.1f} KB/s", k.body_size, k.body_size / *k.latency_ms);
-        f.summary = fmt::format("{} to {} took {} (threshold {})", check_noun(k.kind), where, fmt_ms(*k.latency_ms),
-                                fmt_ms(c.opts.slow_ms));
-        f.evidence.push_back(fmt::format("request at {}, response complete at {}: {}{}", frame_label(k.request_first),
-                                         frame_label(k.response_last), fmt_ms(*k.latency_ms), size));
-        if (k.connect_ms) f.evidence.push_back(fmt::format("TCP connect took {}", fmt_ms(*k.connect_ms)));
-        f.frames = {k.request_first.frame, k.response_last.frame};
-        f.fix = k.kind == CheckKind::crl
-                    ? "Publish smaller CRLs (partitioned CRL distribution points or delta CRLs), serve them from a "
-                      "closer cache, or staple OCSP so clients skip the download."
-                    : fmt::format("Enable OCSP stapling on the server (nginx `ssl_stapling on;`, Apache `SSLUseStapling "
-                                  "on`) so clients do not wait on {}; investigate the path to it.",
-                                  k.host.empty() ? where : k.host);
-        f.why = "Clients block the handshake on the check; a stapled or faster answer removes the wait.";
-        context_lines(c, k, f);
-        em.emit(std::move(f));
-    }
     if (k.kind != CheckKind::ocsp || !k.response) return;
     const auto& r = *k.response;
     bool staple = k.transport == "staple";
