@@ -69,14 +69,8 @@ struct Run {
         info.command_line = opts.command_line;
         info.capture = std::move(stats);
         info.redact = opts.redact;
-        std::ofstream file;
         std::ostream* out = &std::cout;
         if (!opts.output.empty()) {
-            file.open(opts.output, std::ios::binary | std::ios::trunc);
-            if (!file) {
-                std::cerr << "revoscope: cannot write " << opts.output << "\n";
-                return exit_code::unreadable;
-            }
             out = &file;
         } else {
             info.color = opts.format == "text" && ::isatty(1) == 1;
@@ -89,7 +83,19 @@ struct Run {
         return report::exit_status_for(results);
     }
 
+    /// Opens -o before any capture starts (live mode drops root after opening the interface).
+    bool open_output() {
+        if (opts.output.empty()) return true;
+        file.open(opts.output, std::ios::binary | std::ios::trunc);
+        if (!file) {
+            std::cerr << "revoscope: cannot write " << opts.output << "\n";
+            return false;
+        }
+        return true;
+    }
+
     RunOptions opts;
+    std::ofstream file;
     analysis::Analyzer analyzer;
     dissect::KeyLog keylog;
     Anomalies dissect_anomalies;
@@ -105,6 +111,7 @@ int run_pipeline(const RunOptions& o, const std::vector<std::string>& files, con
         std::cerr << "revoscope: " << err << "\n";
         return exit_code::unreadable;
     }
+    if (!run.open_output()) return exit_code::unreadable;
     capture::Engine engine(run.opts.limits, run.hooks());
     bool unreadable = false;
     if (live) {
