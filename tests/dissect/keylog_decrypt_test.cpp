@@ -402,3 +402,52 @@ TEST_CASE("keylog decrypt: a TLS 1.2 CBC suite is reported as not supported (ill
     CHECK(make_decryptor(k, c.ch, c.sh) == nullptr);
     CHECK(decryptor_unavailable_reason(k, c.ch, c.sh) == "cipher suite 0xc013 not supported for decryption");
 }
+
+TEST_CASE("keylog decrypt: hostile records are refused with a note, never read past", "[keylog]") {
+    // Hand-built hellos and secrets: this test is about malformed input, not about real traffic.
+    const std::string random(64, 'a');
+    KeyLog k;
+    k.add_from_text("CLIENT_HANDSHAKE_TRAFFIC_SECRET " + random + " " + std::string(64, '1') + "\n" +
+                    "SERVER_HANDSHAKE_TRAFFIC_SECRET " + random + " " + std::string(64, '2') + "\n" +
+                    "CLIENT_RANDOM " + random + " " + std::string(96, '3') + "\n");
+    ClientHello ch;
+    ch.random_hex = random;
+    ServerHello sh;
+    sh.random_hex = std::string(64, 'b');
+    sh.selected_version = 0x0304;
+    sh.cipher_suite = 0x1301;
+    auto d = make_decryptor(k, ch, sh);
+    REQUIRE(d);
+    std::uint8_t inner = 0xEE;
+    Bytes tiny = {0x17, 0x03};
+    CHECK_FALSE(d->decrypt(capture::Side::server, 23, tiny, inner));
+    CHECK(d->note() == "record shorter than its header");
+    Bytes plain_type = {0x16, 0x03, 0x03, 0x00, 0x01, 0x00};
+    CHECK_FALSE(d->decrypt(capture::Side::server, 22, plain_type, inner));
+    CHECK(d->note().find("not an encrypted record") != std::string::npos);
+    Bytes short_tag = {0x17, 0x03, 0x03, 0x00, 0x04, 1, 2, 3, 4};  // fragment shorter than a tag
+    CHECK_FALSE(d->decrypt(capture::Side::server, 23, short_tag, inner));
+    CHECK(d->note().find("AEAD tag failure") != std::string::npos);
+    Bytes huge(5 + (1u << 15), 0);  // longer than any TLS 1.3 record may be
+    huge[0] = 0x17;
+    CHECK_FALSE(d->decrypt(capture::Side::client, 23, huge, inner));
+    CHECK(inner == 0xEE);
+
+    // TLS 1.2 with the same master secret log line
+    sh.selected_version = 0x0303;
+    sh.cipher_suite = 0xC02F;
+    auto d12 = make_decryptor(k, ch, sh);
+    REQUIRE(d12);
+    Bytes short12 = {0x15, 0x03, 0x03, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 1};  // explicit nonce only
+    CHECK_FALSE(d12->decrypt(capture::Side::client, 21, short12, inner));
+    CHECK(d12->note().find("AEAD tag failure") != std::string::npos);
+    // TLS 1.0 has no AEAD suites: explained, not attempted
+    sh.selected_version = 0x0301;
+    CHECK(make_decryptor(k, ch, sh) == nullptr);
+    CHECK(decryptor_unavailable_reason(k, ch, sh) == "protocol version 0x0301 not supported for decryption");
+    // a HelloRetryRequest is not the ServerHello that selects the keys
+    sh.selected_version = 0x0304;
+    sh.cipher_suite = 0x1301;
+    sh.hello_retry_request = true;
+    CHECK(make_decryptor(k, ch, sh) == nullptr);
+}
