@@ -136,7 +136,7 @@ TEST_CASE("standard input and a file give the same summary") {
     CHECK(jb.front()["sha256"] == ja.front()["sha256"]);
 }
 
-TEST_CASE("--filter applies to files") {
+TEST_CASE("a BPF filter applies to files") {
     if (!have_samples()) {
         WARN("samples not generated yet: skipped");
         return;
@@ -179,7 +179,7 @@ TEST_CASE("a damaged capture prints what it could and exits 3") {
     std::remove(name);
 }
 
-TEST_CASE("-o writes the report to a file") {
+TEST_CASE("the output option writes the report to a file") {
     if (!have_samples()) {
         WARN("samples not generated yet: skipped");
         return;
