@@ -99,6 +99,11 @@ struct TlsHandshake {
     std::string decrypt_note;                     ///< e.g. "no key for client random", "AEAD tag failure"
     std::vector<TlsAlert> alerts;
     std::vector<TlsParseError> errors;
+    bool hello_retry = false;                     ///< the server sent a HelloRetryRequest first
+    bool client_certificate = false;              ///< the client sent a (non-empty) Certificate
+    std::vector<TlsExtension> encrypted_extensions;  ///< TLS 1.3, when decrypted
+    std::uint32_t encrypted_records[2] = {0, 0};  ///< protected records seen per side before this record was emitted
+    std::uint32_t decrypted_records = 0;          ///< of those, decrypted with a key log
     bool complete = false;                        ///< handshake reached Finished/application data both ways
     std::string fate;                             ///< "completed", "alert", "reset", "closed", "abandoned", "capture_end"
     std::uint64_t app_data_bytes[2] = {0, 0};

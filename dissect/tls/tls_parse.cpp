@@ -400,9 +400,12 @@ std::string parse_certificate_status(ByteView body, CertificateStatusMessage& ou
     return fmt("unknown status_type %lu", *st);
 }
 
-std::string parse_encrypted_extensions(ByteView body, std::vector<TlsExtension>& out) {
+std::string parse_encrypted_extensions(ByteView body, ServerHello& sh, std::vector<TlsExtension>& out) {
     ByteReader r(body);
-    return walk_extensions(r, out, [](std::uint16_t, ByteView) { return std::string(); });
+    return walk_extensions(r, out, [&](std::uint16_t t, ByteView d) {
+        // supported_versions never appears here; ignore it rather than overwrite the hello's choice.
+        return t == ext_supported_versions ? std::string() : server_extension(sh, t, d);
+    });
 }
 
 std::string parse_alerts(ByteView body, std::vector<AlertMessage>& out) {

@@ -105,8 +105,9 @@ struct CertificateStatusMessage {
 };
 std::string parse_certificate_status(ByteView body, CertificateStatusMessage& out);
 
-/// Extension types listed in an EncryptedExtensions body (TLS 1.3).
-std::string parse_encrypted_extensions(ByteView body, std::vector<TlsExtension>& out);
+/// EncryptedExtensions body (TLS 1.3): lists the extensions in `out` and takes ALPN (and a
+/// status_request acknowledgement, if a server sends one there) into `sh`.
+std::string parse_encrypted_extensions(ByteView body, ServerHello& sh, std::vector<TlsExtension>& out);
 
 struct AlertMessage {
     int level = 0;
