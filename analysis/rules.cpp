@@ -11,6 +11,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "analysis/internal.h"
 
@@ -243,10 +244,12 @@ void decide_skew(Ctx& c) {
     int pos = 0, neg = 0;
     for (auto* s : big) (s->offset_s > 0 ? pos : neg)++;
     if (pos && neg) return;  // disagreeing directions: not one wrong clock
+    // Independent sources: the HTTP layer's clock, the OCSP signer's clock, the CA's issuing time.
+    // producedAt and thisUpdate of one response are one source.
     std::set<std::string> kinds;
     std::vector<std::int64_t> exact, bounds;
     for (auto* s : big) {
-        kinds.insert(s->kind);
+        kinds.insert(s->kind == "http_date" ? "http" : s->kind.rfind("not_", 0) == 0 ? "cert" : "ocsp");
         (s->exact ? exact : bounds).push_back(std::llabs(s->offset_s));
     }
     if (kinds.size() < 2) return;
@@ -557,8 +560,36 @@ void check_rules(Ctx& c, Emitter& em, std::size_t i) {
     // Verification reasons, each as its own finding (or folded into CLOCK_SKEW when the clock is to blame).
     const auto& v = k.verification;
     std::set<std::string> done;
+    std::vector<std::string> reasons;
+    bool issuer_unknown = std::find(v.reasons.begin(), v.reasons.end(), "issuer_unknown") != v.reasons.end();
+    bool untrusted = std::find(v.reasons.begin(), v.reasons.end(), "signer_untrusted") != v.reasons.end();
     for (const auto& reason : v.reasons) {
         if (c.skew && time_reason(reason)) continue;
+        // Without the issuing CA the signer cannot be judged: the chain (or trust store) is what is missing,
+        // and CHAIN_INCOMPLETE says so where the chain is visible. Do not guess.
+        if (issuer_unknown && (reason == "issuer_unknown" || reason == "signer_untrusted" || reason == "signer_unknown"))
+            continue;
+        // A signer outside the trusted hierarchy is also "not issued by the CA"; the trust problem is the cause.
+        if (untrusted && reason == "signer_unauthorized") continue;
+        reasons.push_back(reason);
+    }
+    if (staple && !reasons.empty()) {
+        Finding f = base("STAPLE_INVALID");
+        f.summary = fmt::format("server {} staples an OCSP response that fails: {}", where, fmt::join(reasons, ", "));
+        for (auto& reason : reasons)
+            f.evidence.push_back(fmt::format("staple in {} ({} bytes) fails {}{}", frame_label(k.response_first),
+                                             k.body_size, reason,
+                                             reason == v.reasons.front() && !v.detail.empty() ? ": " + v.detail : ""));
+        f.frames = {k.response_first.frame};
+        f.fix = "Make the server fetch a fresh, valid response: check the responder it uses (the same failure shows "
+                "there), then reload the server to drop its cached staple (nginx: `nginx -s reload`; Apache: "
+                "`apachectl graceful`); with nginx set `ssl_stapling_verify on;` and `ssl_trusted_certificate` to "
+                "the issuing chain so it never serves an invalid one.";
+        f.why = "A client that checks the staple rejects the handshake or falls back to its own check.";
+        context_lines(c, k, f);
+        em.emit(std::move(f));
+    }
+    for (const auto& reason : staple ? std::vector<std::string>{} : reasons) {
         std::string code = reason == "bad_signature"                                          ? "OCSP_BAD_SIGNATURE"
                            : reason == "signer_expired" || reason == "signer_not_yet_valid"   ? "OCSP_SIGNER_EXPIRED"
                            : reason == "signer_unauthorized"                                  ? "OCSP_SIGNER_UNAUTHORIZED"
@@ -571,10 +602,6 @@ void check_rules(Ctx& c, Emitter& em, std::size_t i) {
                                                                                               : "";
         if (code.empty()) continue;
         std::string detail = reason == v.reasons.front() && !v.detail.empty() ? v.detail : reason;
-        if (staple) {
-            staple_invalid(reason, detail);
-            continue;
-        }
         if (!done.insert(code).second) continue;
         Finding f = base(code);
         f.frames = {k.request_first.frame, k.response_first.frame};
@@ -582,6 +609,7 @@ void check_rules(Ctx& c, Emitter& em, std::size_t i) {
         std::string ev = fmt::format("response from {} at {}: {}", where, frame_label(k.response_first), detail);
         f.evidence.push_back(ev);
         if (!signer.empty()) f.evidence.push_back("signed by " + signer + (v.signer_kind.empty() ? "" : " (" + v.signer_kind + ")"));
+        if (detail != v.detail && !v.detail.empty()) f.evidence.push_back("verifier: " + v.detail);
         if (code == "OCSP_BAD_SIGNATURE") {
             f.summary = fmt::format("OCSP response from {} has a bad signature", where);
             f.fix = "Configure the responder with the private key that matches its signing certificate "
@@ -707,6 +735,15 @@ void handshake_rules(Ctx& c, Emitter& em, std::size_t i) {
         break;
     }
 
+    bool own_check_ok = false;
+    for (std::size_t j = 0; j < c.r.checks.size(); ++j) {
+        const auto& k = c.r.checks[j];
+        if (k.handshake_index != i || k.transport == "staple" || !k.response || !k.verification.ok) continue;
+        bool problem = false;
+        for (auto& code : c.check_codes[j])
+            if (const auto* info = find_code(code); info && info->severity != Severity::info) problem = true;
+        if (!problem) own_check_ok = true;
+    }
     if (h.client_hello && h.client_hello->status_request && chain_visible && !h.staple) {
         Finding f = base("STAPLE_MISSING", "server " + h.conn.server.to_string() + " " + sni);
         f.source = "staple";
@@ -727,6 +764,11 @@ void handshake_rules(Ctx& c, Emitter& em, std::size_t i) {
                                  " advertises no OCSP URL, so there is nothing to staple");
             f.fix = "Nothing to staple: the certificate has no OCSP URL; clients use its CRL (if any).";
             f.why = "Stapling needs an OCSP responder named in the certificate.";
+        } else if (own_check_ok) {
+            f.severity = Severity::info;
+            f.evidence.push_back("the client checked the status itself and got a valid answer");
+            f.fix = stapling_fix(resolver);
+            f.why = "Stapling saves every client the round trip to the responder, but nothing failed here.";
         } else {
             f.evidence.push_back("the certificate's OCSP responder is " + leaf->ocsp_urls.front());
             f.fix = stapling_fix(resolver);
