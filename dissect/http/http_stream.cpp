@@ -330,6 +330,16 @@ std::size_t HttpStream::step_head(Side side, ByteView b, const FrameRef& frame) 
             break;
         }
     }
+    // A message must open with a request line (client) or a status line (server); say so as soon as
+    // the first bytes show otherwise instead of buffering a whole header section of something else.
+    if (old < 8) {
+        Start s = (side == Side::client ? request_line_start : status_line_start)(as_bytes(d.buf));
+        if (s == Start::no) {
+            anomaly("http_parse_error");
+            head_error(side, side == Side::client ? "not an HTTP request line" : "not an HTTP status line", frame, false);
+            return take;
+        }
+    }
     if (end == std::string::npos) {
         d.scan_from = d.buf.size() > 3 ? d.buf.size() - 3 : 0;
         if (d.buf.size() > max_header()) {
@@ -793,11 +803,10 @@ void HttpStream::on_end(Side side, EndReason why, const FrameRef& frame) {
     if (d.ended) return;
     d.ended = true;
     d.why = why;
-    if (side == Side::server && d.st == State::body_close && d.entry) {
-        // A close-delimited body ends with the connection (RFC 9112 section 6.3 rule 8), unless reset.
-        if (why == EndReason::fin) {
-            message_done(side, frame);
-        }
+    if (side == Side::server && d.st == State::body_close && d.entry && why != EndReason::capture_end &&
+        why != EndReason::idle_timeout && why != EndReason::evicted) {
+        // A close-delimited body ends with the connection (RFC 9112 section 6.3 rule 8).
+        message_done(side, d.entry->ex.response->last);
     }
     if (dirs_[0].ended && dirs_[1].ended) finish();
     else if (side == Side::server) finish();
@@ -807,6 +816,10 @@ void HttpStream::finish() {
     if (finished_) return;
     finished_ = true;
     std::string why = end_outcome();
+    // A close-delimited body is complete when the server's data ended by a close or a reset, whichever
+    // side sent it; only the end of the capture leaves it open.
+    Dir& server = dirs_[1];
+    if (server.st == State::body_close && server.entry && why != "capture_end") message_done(Side::server, server.entry->ex.response->last);
     // Everything still open ends with the connection: responses cut short and requests never answered.
     for (auto& ep : entries_) {
         Entry& e = *ep;

@@ -38,8 +38,7 @@ struct Dissected {
     std::string error;
 };
 
-/// Runs a capture file through the engine; TCP connections go to the HTTP parser (or DNS over TCP on
-/// port 53), UDP to dissect_udp.
+/// Runs a capture file through the engine and the protocol dispatcher (TCP by content, UDP as DNS).
 inline std::unique_ptr<Dissected> dissect_pcap(const std::string& path, bool use_udp = true) {
     auto d = std::make_unique<Dissected>();
     d->ctx.limits = &d->limits;
@@ -47,10 +46,7 @@ inline std::unique_ptr<Dissected> dissect_pcap(const std::string& path, bool use
     d->ctx.anomalies = &d->anomalies;
     Dissected* dp = d.get();
     capture::EngineHooks hooks;
-    hooks.make_consumer = [dp](const capture::ConnInfo& c) -> std::unique_ptr<capture::StreamConsumer> {
-        if (c.server.port == 53) return dissect::make_dns_tcp_stream(c, dp->ctx);
-        return dissect::make_http_stream(c, dp->ctx);
-    };
+    hooks.make_consumer = [dp](const capture::ConnInfo& c) { return dissect::make_stream_dissector(c, dp->ctx); };
     hooks.on_connection = [dp](capture::TcpConnection&& c) { dp->sink.on_tcp_connection(std::move(c)); };
     if (use_udp)
         hooks.on_udp = [dp](const Endpoint& s, const Endpoint& t, ByteView p, const FrameRef& f) {

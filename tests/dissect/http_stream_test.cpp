@@ -194,7 +194,7 @@ TEST_CASE("http: CONNECT refused then accepted through a proxy", "[http]") {
 TEST_CASE("http: absolute-form request through a proxy", "[http]") {
     auto r = drive_both({
         C("GET http://ocsp.test/ocsp/x.crl HTTP/1.1\r\nHost: ocsp.test\r\n\r\n"),
-        S("HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nContent-Length: 9\r\nServer: tinyproxy/1.11.1\r\n\r\n<h1>no</h1"),
+        S("HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nContent-Length: 10\r\nServer: tinyproxy/1.11.1\r\n\r\n<h1>no</h1"),
         End(Side::server, EndReason::fin),
     });
     auto& h = r->sink.http;
