@@ -25,13 +25,23 @@ const EVP_CIPHER* cipher_of(AeadAlg a) {
         case AeadAlg::aes128_gcm: return EVP_aes_128_gcm();
         case AeadAlg::aes256_gcm: return EVP_aes_256_gcm();
         case AeadAlg::chacha20_poly1305: return EVP_chacha20_poly1305();
+        case AeadAlg::aes128_ccm:
+        case AeadAlg::aes128_ccm8: return EVP_aes_128_ccm();
+        case AeadAlg::aes256_ccm:
+        case AeadAlg::aes256_ccm8: return EVP_aes_256_ccm();
     }
     return nullptr;
 }
 
-std::size_t aead_key_length(AeadAlg a) { return a == AeadAlg::aes128_gcm ? 16 : 32; }
+std::size_t aead_key_length(AeadAlg a) {
+    return a == AeadAlg::aes128_gcm || a == AeadAlg::aes128_ccm || a == AeadAlg::aes128_ccm8 ? 16 : 32;
+}
 
-constexpr std::size_t kTagLength = 16;
+bool is_ccm(AeadAlg a) {
+    return a == AeadAlg::aes128_ccm || a == AeadAlg::aes256_ccm || a == AeadAlg::aes128_ccm8 ||
+           a == AeadAlg::aes256_ccm8;
+}
+
 constexpr std::size_t kNonceLength = 12;
 
 // Runs an EVP_KDF by name with the given parameters, producing `length` bytes.
@@ -50,6 +60,8 @@ void* mutable_ptr(const void* p) { return const_cast<void*>(p); }
 }  // namespace
 
 std::size_t hash_length(HashAlg h) { return h == HashAlg::sha384 ? 48 : 32; }
+
+std::size_t aead_tag_length(AeadAlg a) { return a == AeadAlg::aes128_ccm8 || a == AeadAlg::aes256_ccm8 ? 8 : 16; }
 
 std::optional<SuiteInfo> suite_info(std::uint16_t id) {
     SuiteInfo s;
@@ -86,6 +98,20 @@ std::optional<SuiteInfo> suite_info(std::uint16_t id) {
         case 0x1301: return tls13("TLS_AES_128_GCM_SHA256", HashAlg::sha256, AeadAlg::aes128_gcm);
         case 0x1302: return tls13("TLS_AES_256_GCM_SHA384", HashAlg::sha384, AeadAlg::aes256_gcm);
         case 0x1303: return tls13("TLS_CHACHA20_POLY1305_SHA256", HashAlg::sha256, AeadAlg::chacha20_poly1305);
+        case 0x1304: return tls13("TLS_AES_128_CCM_SHA256", HashAlg::sha256, AeadAlg::aes128_ccm);
+        case 0x1305: return tls13("TLS_AES_128_CCM_8_SHA256", HashAlg::sha256, AeadAlg::aes128_ccm8);
+        case 0xC09C: return gcm12("TLS_RSA_WITH_AES_128_CCM", HashAlg::sha256, AeadAlg::aes128_ccm);
+        case 0xC09D: return gcm12("TLS_RSA_WITH_AES_256_CCM", HashAlg::sha256, AeadAlg::aes256_ccm);
+        case 0xC09E: return gcm12("TLS_DHE_RSA_WITH_AES_128_CCM", HashAlg::sha256, AeadAlg::aes128_ccm);
+        case 0xC09F: return gcm12("TLS_DHE_RSA_WITH_AES_256_CCM", HashAlg::sha256, AeadAlg::aes256_ccm);
+        case 0xC0A0: return gcm12("TLS_RSA_WITH_AES_128_CCM_8", HashAlg::sha256, AeadAlg::aes128_ccm8);
+        case 0xC0A1: return gcm12("TLS_RSA_WITH_AES_256_CCM_8", HashAlg::sha256, AeadAlg::aes256_ccm8);
+        case 0xC0A2: return gcm12("TLS_DHE_RSA_WITH_AES_128_CCM_8", HashAlg::sha256, AeadAlg::aes128_ccm8);
+        case 0xC0A3: return gcm12("TLS_DHE_RSA_WITH_AES_256_CCM_8", HashAlg::sha256, AeadAlg::aes256_ccm8);
+        case 0xC0AC: return gcm12("TLS_ECDHE_ECDSA_WITH_AES_128_CCM", HashAlg::sha256, AeadAlg::aes128_ccm);
+        case 0xC0AD: return gcm12("TLS_ECDHE_ECDSA_WITH_AES_256_CCM", HashAlg::sha256, AeadAlg::aes256_ccm);
+        case 0xC0AE: return gcm12("TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", HashAlg::sha256, AeadAlg::aes128_ccm8);
+        case 0xC0AF: return gcm12("TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", HashAlg::sha256, AeadAlg::aes256_ccm8);
         case 0x009C: return gcm12("TLS_RSA_WITH_AES_128_GCM_SHA256", HashAlg::sha256, AeadAlg::aes128_gcm);
         case 0x009D: return gcm12("TLS_RSA_WITH_AES_256_GCM_SHA384", HashAlg::sha384, AeadAlg::aes256_gcm);
         case 0x009E: return gcm12("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", HashAlg::sha256, AeadAlg::aes128_gcm);
@@ -203,8 +229,10 @@ namespace {
 
 std::optional<Bytes> aead_run(bool encrypt, AeadAlg alg, ByteView key, ByteView nonce, ByteView aad,
                               ByteView input) {
+    const std::size_t tag_len = aead_tag_length(alg);
+    const bool ccm = is_ccm(alg);
     if (key.size() != aead_key_length(alg) || nonce.size() != kNonceLength) return std::nullopt;
-    if (!encrypt && input.size() < kTagLength) return std::nullopt;
+    if (!encrypt && input.size() < tag_len) return std::nullopt;
     if (input.size() > (1u << 24) || aad.size() > (1u << 16)) return std::nullopt;
     std::unique_ptr<EVP_CIPHER_CTX, KdfDeleter> ctx(EVP_CIPHER_CTX_new());
     if (!ctx) return std::nullopt;
@@ -212,28 +240,42 @@ std::optional<Bytes> aead_run(bool encrypt, AeadAlg alg, ByteView key, ByteView 
     if (EVP_CipherInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr, encrypt ? 1 : 0) != 1) return std::nullopt;
     if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(kNonceLength), nullptr) != 1)
         return std::nullopt;
+    ByteView body = encrypt ? input : input.first(input.size() - tag_len);
+    Bytes tag;
+    if (!encrypt) tag.assign(input.end() - static_cast<std::ptrdiff_t>(tag_len), input.end());
+    if (ccm) {  // CCM fixes the tag length (and, for opening, the tag) before the key
+        if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag_len),
+                                encrypt ? nullptr : tag.data()) != 1)
+            return std::nullopt;
+    }
     if (EVP_CipherInit_ex(ctx.get(), nullptr, nullptr, key.data(), nonce.data(), -1) != 1) return std::nullopt;
     int len = 0;
+    if (ccm && EVP_CipherUpdate(ctx.get(), nullptr, &len, nullptr, static_cast<int>(body.size())) != 1)
+        return std::nullopt;  // CCM needs the message length up front
     if (!aad.empty() && EVP_CipherUpdate(ctx.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1)
         return std::nullopt;
-    ByteView body = encrypt ? input : input.first(input.size() - kTagLength);
-    Bytes out(body.size() + (encrypt ? kTagLength : 0));
+    Bytes out(body.size() + (encrypt ? tag_len : 0));
     int produced = 0;
-    if (!body.empty()) {
-        if (EVP_CipherUpdate(ctx.get(), out.data(), &len, body.data(), static_cast<int>(body.size())) != 1)
-            return std::nullopt;
+    if (!body.empty() || ccm) {
+        // CCM checks the tag here when opening; an empty body still has to go through this call.
+        static const std::uint8_t empty = 0;
+        const std::uint8_t* in = body.empty() ? &empty : body.data();
+        std::uint8_t scratch = 0;
+        std::uint8_t* dst = out.empty() ? &scratch : out.data();
+        if (EVP_CipherUpdate(ctx.get(), dst, &len, in, static_cast<int>(body.size())) != 1) return std::nullopt;
         produced = len;
     }
-    if (!encrypt) {
-        Bytes tag(input.end() - kTagLength, input.end());
-        if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kTagLength), tag.data()) != 1)
+    if (!encrypt && !ccm) {
+        if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag_len), tag.data()) != 1)
             return std::nullopt;
     }
-    unsigned char tail[32];
-    if (EVP_CipherFinal_ex(ctx.get(), tail, &len) != 1) return std::nullopt;  // tag mismatch on open
-    if (len > 0) return std::nullopt;  // AEAD modes emit nothing at final
+    if (!(ccm && !encrypt)) {
+        unsigned char tail[32];
+        if (EVP_CipherFinal_ex(ctx.get(), tail, &len) != 1) return std::nullopt;  // tag mismatch on open
+        if (len > 0) return std::nullopt;  // AEAD modes emit nothing at final
+    }
     if (encrypt) {
-        if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(kTagLength),
+        if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(tag_len),
                                 out.data() + produced) != 1)
             return std::nullopt;
     } else {
@@ -281,7 +323,8 @@ std::optional<Plaintext> Tls13RecordCipher::open_skipping(ByteView header, ByteV
 
 std::optional<Plaintext> Tls13RecordCipher::open_at(ByteView header, ByteView fragment, std::uint64_t seq) {
     // RFC 8446 5.2: the inner plaintext is content || type || zeros; a record of at most 2^14+256.
-    if (header.size() != 5 || fragment.size() < kTagLength + 1 || fragment.size() > (1u << 14) + 256)
+    if (header.size() != 5 || fragment.size() < aead_tag_length(suite_.aead) + 1 ||
+        fragment.size() > (1u << 14) + 256)
         return std::nullopt;
     Bytes nonce = xor_nonce(keys_.iv, seq);
     ByteView aad = header_in_aad_ ? header : ByteView{};
@@ -298,11 +341,11 @@ std::optional<Plaintext> Tls13RecordCipher::open_at(ByteView header, ByteView fr
 }
 
 std::optional<Plaintext> Tls12RecordCipher::open(std::uint8_t type, std::uint16_t version, ByteView fragment) {
-    std::size_t overhead = suite_.explicit_nonce_length + kTagLength;
+    std::size_t overhead = suite_.explicit_nonce_length + aead_tag_length(suite_.aead);
     if (fragment.size() < overhead || fragment.size() > (1u << 14) + 2048) return std::nullopt;
     Bytes nonce;
     ByteView sealed;
-    if (suite_.explicit_nonce_length > 0) {  // RFC 5288: salt || explicit nonce from the record
+    if (suite_.explicit_nonce_length > 0) {  // RFC 5288 / RFC 6655: salt || explicit nonce from the record
         nonce.assign(keys_.iv.begin(), keys_.iv.end());
         nonce.insert(nonce.end(), fragment.begin(), fragment.begin() + suite_.explicit_nonce_length);
         sealed = fragment.subspan(suite_.explicit_nonce_length);

@@ -19,9 +19,18 @@ namespace revo::dissect::tlscrypto {
 using Bytes = std::vector<std::uint8_t>;
 
 enum class HashAlg : std::uint8_t { sha256, sha384 };
-enum class AeadAlg : std::uint8_t { aes128_gcm, aes256_gcm, chacha20_poly1305 };
+enum class AeadAlg : std::uint8_t {
+    aes128_gcm,
+    aes256_gcm,
+    chacha20_poly1305,
+    aes128_ccm,   ///< RFC 6655 / RFC 8446: 16-byte tag
+    aes256_ccm,
+    aes128_ccm8,  ///< 8-byte tag
+    aes256_ccm8,
+};
 
 std::size_t hash_length(HashAlg h);
+std::size_t aead_tag_length(AeadAlg a);
 
 /// What a cipher suite needs for record decryption.
 struct SuiteInfo {
@@ -35,7 +44,8 @@ struct SuiteInfo {
     std::size_t explicit_nonce_length = 0;  ///< 1.2 GCM: 8 bytes sent in each record
 };
 
-/// TLS 1.3 suites 0x1301-0x1303, TLS 1.2 AES-GCM and ChaCha20-Poly1305 suites; nullopt otherwise.
+/// TLS 1.3 suites 0x1301-0x1305, TLS 1.2 AES-GCM, AES-CCM(_8) and ChaCha20-Poly1305 suites;
+/// nullopt otherwise (CBC, stream and export suites are not decrypted).
 std::optional<SuiteInfo> suite_info(std::uint16_t id);
 
 /// The HKDF label prefix: "tls13 " (RFC 8446) or "TLS 1.3, " (drafts before 20).
@@ -72,7 +82,7 @@ struct Tls12Keys {
 std::optional<Tls12Keys> tls12_key_block(const SuiteInfo& suite, ByteView master_secret, ByteView client_random,
                                          ByteView server_random);
 
-/// AEAD open: ciphertext_and_tag ends with the 16-byte tag. nullopt on tag failure or bad sizes.
+/// AEAD open: ciphertext_and_tag ends with the tag (aead_tag_length). nullopt on tag failure or bad sizes.
 std::optional<Bytes> aead_open(AeadAlg alg, ByteView key, ByteView nonce, ByteView aad,
                                ByteView ciphertext_and_tag);
 /// AEAD seal (used by tests to build protected records from known plaintext); returns ciphertext||tag.

@@ -98,7 +98,16 @@ TEST_CASE("keylog crypto: cipher suite table", "[keylog][crypto]") {
     REQUIRE(chacha12);
     CHECK(chacha12->fixed_iv_length == 12);
     CHECK(chacha12->explicit_nonce_length == 0);
-    CHECK_FALSE(suite_info(0x1304));  // AES-128-CCM: not supported
+    auto ccm = suite_info(0x1304);
+    REQUIRE(ccm);
+    CHECK(aead_tag_length(ccm->aead) == 16);
+    auto ccm8 = suite_info(0x1305);
+    REQUIRE(ccm8);
+    CHECK(aead_tag_length(ccm8->aead) == 8);
+    auto ccm8_12 = suite_info(0xC0A0);
+    REQUIRE(ccm8_12);
+    CHECK(ccm8_12->explicit_nonce_length == 8);
+    CHECK_FALSE(suite_info(0x00C6));  // TLS_SM4_GCM_SM3: not supported
     CHECK_FALSE(suite_info(0xC013));  // CBC: not supported
 }
 
@@ -108,13 +117,17 @@ TEST_CASE("keylog crypto: nonce construction and AEAD tag checking", "[keylog][c
     CHECK(to_hex(xor_nonce(iv, 1)) == "5d313eb2671276ee13000b31");
     CHECK(to_hex(xor_nonce(iv, 0x0102030405060708ULL)) == "5d313eb2661075ea16060c38");
 
-    for (AeadAlg alg : {AeadAlg::aes128_gcm, AeadAlg::aes256_gcm, AeadAlg::chacha20_poly1305}) {
-        Bytes key(alg == AeadAlg::aes128_gcm ? 16 : 32, 0x42);
+    for (AeadAlg alg : {AeadAlg::aes128_gcm, AeadAlg::aes256_gcm, AeadAlg::chacha20_poly1305, AeadAlg::aes128_ccm,
+                        AeadAlg::aes256_ccm, AeadAlg::aes128_ccm8, AeadAlg::aes256_ccm8}) {
+        INFO("algorithm " << static_cast<int>(alg));
+        bool k16 = alg == AeadAlg::aes128_gcm || alg == AeadAlg::aes128_ccm || alg == AeadAlg::aes128_ccm8;
+        Bytes key(k16 ? 16 : 32, 0x42);
+        const std::size_t tag = aead_tag_length(alg);
         Bytes aad = h("1703030015");
         Bytes msg = {'h', 'e', 'l', 'l', 'o'};
         auto sealed = aead_seal(alg, key, iv, aad, msg);
         REQUIRE(sealed);
-        CHECK(sealed->size() == msg.size() + 16);
+        CHECK(sealed->size() == msg.size() + tag);
         auto opened = aead_open(alg, key, iv, aad, *sealed);
         REQUIRE(opened);
         CHECK(*opened == msg);
@@ -123,6 +136,9 @@ TEST_CASE("keylog crypto: nonce construction and AEAD tag checking", "[keylog][c
         CHECK_FALSE(aead_open(alg, key, iv, aad, bad));
         Bytes other_aad = h("1703030016");
         CHECK_FALSE(aead_open(alg, key, iv, other_aad, *sealed));
-        CHECK_FALSE(aead_open(alg, key, iv, aad, ByteView(sealed->data(), 15)));  // shorter than a tag
+        CHECK_FALSE(aead_open(alg, key, iv, aad, ByteView(sealed->data(), tag - 1)));  // shorter than a tag
+        Bytes other_key = key;
+        other_key[0] ^= 0x80;
+        CHECK_FALSE(aead_open(alg, other_key, iv, aad, *sealed));
     }
 }

@@ -167,6 +167,30 @@ TEST_CASE("keylog decrypt: TLS 1.3 ChaCha20-Poly1305 with encrypted close_notify
     CHECK(as_string(srv[srv.size() - 2].plain) == "bye\n");
 }
 
+TEST_CASE("keylog decrypt: TLS 1.3 AES-128-CCM and AES-128-CCM_8", "[keylog][corpus]") {
+    for (auto [pcap, suite] : {std::pair<std::string, std::uint16_t>{"tls1.3_ccm.pcap", 0x1304},
+                               std::pair<std::string, std::uint16_t>{"tls1.3_ccm8.pcap", 0x1305}}) {
+        INFO(pcap);
+        auto in = inputs(kVoev + pcap, kVoev + "log.txt");
+        if (!in) return;
+        auto conns = load_connections(in->first);
+        REQUIRE(conns.size() == 1);
+        const Connection& c = conns.begin()->second;
+        CHECK(c.sh.cipher_suite == suite);
+        auto d = make_decryptor(load(in->second), c.ch, c.sh);
+        REQUIRE(d);
+        auto all = open_all(*d, c, true);
+        REQUIRE(all.size() >= 6);
+        for (const auto& o : all) CHECK(o.ok);
+        auto srv = from(all, capture::Side::server);
+        CHECK(handshake_types(srv[0].plain).front() == 8);  // EncryptedExtensions first
+        bool cert = false;
+        for (const auto& o : srv)
+            for (int t : handshake_types(o.plain)) cert = cert || t == 11;
+        CHECK(cert);
+    }
+}
+
 TEST_CASE("keylog decrypt: RFC 8446 capture, second connection with PSK and 0-RTT early data",
           "[keylog][corpus]") {
     auto in = inputs(kRfc, kRfcKeys);
@@ -307,6 +331,10 @@ TEST_CASE("keylog decrypt: TLS 1.2 ECDHE-RSA-CHACHA20-POLY1305 (RFC 7905 nonce)"
     check_tls12("tls_ECDHE-RSA-CHACHA20-POLY1305.pcap", "keylog_ECDHE-RSA-CHACHA20-POLY1305.txt", 0xCCA8);
 }
 
+TEST_CASE("keylog decrypt: TLS 1.2 RSA AES128-CCM8 (8-byte tag, RFC 6655 nonce)", "[keylog][corpus]") {
+    check_tls12("tls_AES128-CCM8.pcap", "keylog_AES128-CCM8.txt", 0xC0A0);
+}
+
 TEST_CASE("keylog decrypt: a wrong key gives an AEAD tag failure note, not a crash", "[keylog][corpus]") {
     auto in = inputs(kIll13, kIll13Keys);
     if (!in) return;
@@ -382,10 +410,10 @@ TEST_CASE("keylog decrypt: no key, unsupported suite and missing application sec
     }
     SECTION("a cipher suite without AEAD support") {
         ServerHello sh = c.sh;
-        sh.cipher_suite = 0x1304;  // TLS_AES_128_CCM_SHA256
+        sh.cipher_suite = 0x00C6;  // TLS_SM4_GCM_SM3 (RFC 8998)
         KeyLog k = load(in->second);
         CHECK(make_decryptor(k, c.ch, sh) == nullptr);
-        CHECK(decryptor_unavailable_reason(k, c.ch, sh) == "cipher suite 0x1304 not supported for decryption");
+        CHECK(decryptor_unavailable_reason(k, c.ch, sh) == "cipher suite 0x00c6 not supported for decryption");
     }
 }
 
