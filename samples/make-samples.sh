@@ -19,6 +19,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$HERE
 WORK=${SAMPLES_WORK:-/var/tmp/revo-samples}
 PKI=$WORK/pki
+export PKI LEAF_NAME=unused   # read by the openssl config
 mkdir -p "$WORK"
 
 source "$HERE/lib/common.sh"

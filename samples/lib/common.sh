@@ -73,6 +73,7 @@ teardown_net() {
       ip netns del "$ns" 2>/dev/null || true
     fi
     rm -rf "/etc/netns/$ns"
+    rmdir /etc/netns 2>/dev/null || true   # only if empty, i.e. nothing but ours was there
   done
 }
 

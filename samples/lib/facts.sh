@@ -12,7 +12,7 @@ echo "-- dns"
 T -Y 'dns' -T fields -e frame.number -e ip.src -e dns.flags.response -e dns.qry.name -e dns.qry.type -e dns.flags.rcode -e dns.a -e dns.aaaa | sort -u -k2 | sort -n | sed 's/^/   /'
 echo "-- tcp SYN (no ACK) per destination"
 T -Y 'tcp.flags.syn==1 && tcp.flags.ack==0 && !icmp && !icmpv6' -T fields -e ip.src -e ipv6.src -e ip.dst -e ipv6.dst -e tcp.dstport -e frame.time_relative \
-  | awk -F'\t' '{d=$3$4":"$5; n[d]++; t[d]=t[d]" "sprintf("%.2f",$6)} END{for(d in n) print "   "d" SYNs="n[d]" at"t[d]}' | sort
+  | awk -F'\t' '{d=$3$4":"$5; n[d]++; if(n[d]<=10) t[d]=t[d]" "sprintf("%.2f",$6); else if(n[d]==11) t[d]=t[d]" ..."} END{for(d in n) print "   "d" SYNs="n[d]" at"t[d]}' | sort
 echo "-- tcp RST"
 T -Y 'tcp.flags.reset==1' -T fields -e frame.number -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport | head -5 | sed 's/^/   /'
 echo "   total RST frames: $(T -Y 'tcp.flags.reset==1' | wc -l)"

@@ -335,3 +335,218 @@ sc_33_gnutls_revoked_staple_alert() {
     </dev/null >>"$WORK/clients.log" 2>&1 || true
   capture_stop
 }
+
+# ---------------------------------------------------------------- busy link
+
+sc_34_busy_mixed() {
+  # Dozens of overlapping handshakes and checks, some broken, on IPv4 and IPv6, standard and
+  # non-standard ports, with DNS and unrelated plain HTTP in between.
+  ocsp_offline www ocsp "$WORK/busy-www.der" -ndays 7
+  ocsp_offline alt ocsp "$WORK/busy-alt.der" -ndays 7
+  ocsp_offline revoked ocsp "$WORK/busy-revoked.der" -ndays 7
+  ocsp_responder_start ocsp "" -ndays 7
+  nginx_start "$NS_SRV" busy <<CONF
+  ssl_protocols TLSv1.2 TLSv1.3;
+  ssl_stapling on;
+  server {   # www: good staple
+    listen $WWW4:443 ssl;
+    ssl_certificate $PKI/www.chain.pem; ssl_certificate_key $PKI/www.key;
+    ssl_stapling_file $WORK/busy-www.der;
+    location / { return 200 "www\n"; }
+  }
+  server {   # alt: dual stack, good staple
+    listen $ALT4:443 ssl; listen [$ALT6]:443 ssl;
+    ssl_certificate $PKI/alt.chain.pem; ssl_certificate_key $PKI/alt.key;
+    ssl_stapling_file $WORK/busy-alt.der;
+    location / { return 200 "alt\n"; }
+  }
+  server {   # alt on a non-standard port, no staple
+    listen $ALT4:8443 ssl; listen [$ALT6]:8443 ssl;
+    ssl_certificate $PKI/alt.chain.pem; ssl_certificate_key $PKI/alt.key;
+    ssl_stapling off;
+    location / { return 200 "alt 8443\n"; }
+  }
+  server {   # revoked certificate with its real revoked staple
+    listen $WWW4:9443 ssl;
+    ssl_certificate $PKI/revoked.chain.pem; ssl_certificate_key $PKI/revoked.key;
+    ssl_stapling_file $WORK/busy-revoked.der;
+    location / { return 200 "revoked\n"; }
+  }
+  server {   # must-staple certificate, no staple
+    listen $WWW4:10443 ssl;
+    ssl_certificate $PKI/staple.chain.pem; ssl_certificate_key $PKI/staple.key;
+    ssl_stapling off;
+    location / { return 200 "staple\n"; }
+  }
+  server {   # leaf only, intermediate missing
+    listen $WWW4:4443 ssl;
+    ssl_certificate $PKI/www.pem; ssl_certificate_key $PKI/www.key;
+    ssl_stapling_file $WORK/busy-www.der;
+    location / { return 200 "www 4443\n"; }
+  }
+  server {   # unrelated plain HTTP
+    listen $WWW4:80;
+    location / { return 200 "plain page\n"; }
+  }
+CONF
+  in_ns "$NS_RTR" iptables -A FORWARD -i c0 -p tcp -d $WEB4 --dport 80 -j DROP
+  local logd=$WORK/busy; rm -rf "$logd"; mkdir -p "$logd"
+  local i=0 pids=()
+  run() {   # run SLEEP CMD...: one client in the background, started SLEEP seconds from now
+    local d=$1; shift; i=$((i + 1))
+    ( sleep "$d"; ip netns exec "$NS_CLI" timeout 8 "$@" </dev/null >"$logd/$i.log" 2>&1 ) &
+    pids+=($!)
+  }
+  local CA=(-CAfile "$PKI/root.pem") k
+  start_cap
+  for k in 0 1 2 3 4 5 6 7 8 9; do
+    if (( k % 2 )); then v=-tls1_3; else v=-tls1_2; fi
+    run 0.$k openssl s_client -connect www.revo.example:443 -servername www.revo.example -status "${CA[@]}" $v
+  done
+  for k in 0 1 2; do
+    run 0.2$k curl -4 -sS --cert-status --cacert "$PKI/root.pem" https://alt.revo.example/
+    run 0.3$k curl -6 -sS --cert-status --cacert "$PKI/root.pem" https://alt.revo.example/
+    run 0.4$k openssl s_client -connect "$ALT4:8443" -servername alt.revo.example -status "${CA[@]}"
+    run 0.5$k openssl s_client -connect "[$ALT6]:8443" -servername alt.revo.example -status "${CA[@]}" -tls1_2
+  done
+  for k in 0 1 2 3; do
+    run 0.6$k gnutls-cli --ocsp --priority NORMAL:-VERS-TLS1.3 --x509cafile "$PKI/root.pem" -p 9443 revoked.revo.example
+    run 0.7$k curl -sS --tls-max 1.2 --cert-status --cacert "$PKI/root.pem" https://staple.revo.example:10443/
+    run 0.8$k curl -sS --tls-max 1.2 --cert-status --cacert "$PKI/root.pem" https://www.revo.example:4443/
+  done
+  for k in 0 1 2 3 4 5; do
+    run 1.$k openssl ocsp -issuer "$PKI/intermediate.pem" -cert "$PKI/www.pem" -url http://ocsp.pki.example/ "${CA[@]}"
+  done
+  run 1.05 openssl ocsp -issuer "$PKI/intermediate.pem" -cert "$PKI/legacy.pem" -url http://ocsp-old.pki.example/ "${CA[@]}"
+  run 1.15 openssl ocsp -issuer "$PKI/intermediate.pem" -cert "$PKI/legacy.pem" -url http://ocsp-old.pki.example/ "${CA[@]}"
+  run 1.25 curl -sS -m 3 -o /dev/null http://crl.pki.example/int.crl
+  run 1.35 curl -sS -m 3 -o /dev/null http://crl.pki.example/int.crl
+  for k in 0 1 2 3 4; do
+    run 0.$((k * 2 + 1))5 curl -sS -o /dev/null http://www.revo.example/
+    run 1.$((k * 2))5 getent ahosts api.revo.example
+  done
+  local p; for p in "${pids[@]}"; do wait "$p" || true; done
+  capture_stop
+  cat "$logd"/*.log >>"$WORK/clients.log"
+}
+
+# ---------------------------------------------------------------- CRL and AIA
+
+# make_crls DIR [FAKETIME] [CRLDAYS]: the issuing CA's CRL (DER) plus both CA certificates, for nginx.
+make_crls() {
+  local dir=$1 fake=${2:-} days=${3:-7} envs=()
+  [[ -n $fake ]] && envs=(env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME="$fake")
+  rm -rf "$dir"; mkdir -p "$dir"
+  "${envs[@]}" openssl ca -batch -config "$PKI/ca.cnf" -name int_ca -gencrl -crldays "$days" -out "$dir/int.crl.pem" 2>>"$PKI/ca.log"
+  openssl crl -in "$dir/int.crl.pem" -outform DER -out "$dir/int.crl"
+  openssl ca -batch -config "$PKI/ca.cnf" -name root_ca -gencrl -out "$dir/root.crl.pem" 2>>"$PKI/ca.log"
+  openssl crl -in "$dir/root.crl.pem" -outform DER -out "$dir/root.crl"
+  cp "$PKI/int.cer" "$PKI/root.cer" "$dir/"
+}
+pki_web_start() {
+  nginx_start "$NS_RSP" pkiweb <<CONF
+  server {
+    listen $WEB4:80;
+    server_name crl.pki.example aia.pki.example;
+    types { application/pkix-crl crl; application/pkix-cert cer; }
+    root $1;
+  }
+CONF
+}
+crl_client() {   # crl_client NAME [extra s_client args]
+  local name=$1; shift
+  in_ns "$NS_CLI" timeout "${CRL_TIMEOUT:-10}" openssl s_client -connect "$name:443" -servername "$name" -tls1_2 \
+    -CAfile "$PKI/root.pem" -crl_download -crl_check "$@" </dev/null >>"$WORK/clients.log" 2>&1 || true
+}
+
+sc_40_crl_good() {
+  make_crls "$WORK/web"; pki_web_start "$WORK/web"
+  s_server_start crlok 443
+  start_cap
+  crl_client crl.revo.example -verify_return_error
+  capture_stop
+  cp "$WORK/web/int.crl" "$OUT/pki/int.crl"
+}
+
+sc_41_crl_revoked() {
+  make_crls "$WORK/web"; pki_web_start "$WORK/web"
+  s_server_start crlrev 443
+  start_cap
+  crl_client crlrev.revo.example -verify_return_error
+  capture_stop
+}
+
+sc_42_crl_stale() {
+  # CRL issued ten days ago with a one-day lifetime: nextUpdate nine days before the capture.
+  make_crls "$WORK/web" "-10d" 1; pki_web_start "$WORK/web"
+  s_server_start crlok 443
+  start_cap
+  crl_client crl.revo.example -verify_return_error
+  capture_stop
+}
+
+sc_43_crl_drop() {
+  make_crls "$WORK/web"; pki_web_start "$WORK/web"
+  s_server_start crlok 443
+  in_ns "$NS_RTR" iptables -A FORWARD -i c0 -p tcp -d $WEB4 --dport 80 -j DROP
+  start_cap
+  CRL_TIMEOUT=6 crl_client crl.revo.example -verify_return_error
+  capture_stop
+}
+
+sc_44_crl_reset() {
+  # OpenSSL 3.0 reconnects at once after each RST, without pause; a third of a second is plenty.
+  make_crls "$WORK/web"; pki_web_start "$WORK/web"
+  s_server_start crlok 443
+  in_ns "$NS_RTR" iptables -A FORWARD -i c0 -p tcp -d $WEB4 --dport 80 -j REJECT --reject-with tcp-reset
+  start_cap
+  CRL_TIMEOUT=0.3 crl_client crl.revo.example -verify_return_error
+  capture_stop
+}
+
+# No Debian client fetches AIA issuers by itself; the client side is scripted the way a browser
+# does it: the handshake fails for want of the issuer, the caIssuers URL from the leaf is fetched
+# with curl, and the handshake is repeated with the fetched certificate.
+aia_chase() {
+  make_crls "$WORK/web"; pki_web_start "$WORK/web"
+  s_server_start www 443 -nochain
+  start_cap
+  tls_client www.revo.example 443 -tls1_2 -verify_return_error
+  local rc=0
+  in_ns "$NS_CLI" timeout 6 curl -sS -m 4 -o "$WORK/aia-int.cer" -w '%{http_code} %{content_type}\n' \
+    http://aia.pki.example/int.cer >>"$WORK/clients.log" 2>&1 || rc=$?
+  if (( rc == 0 )); then
+    { cat "$PKI/root.pem"; openssl x509 -inform DER -in "$WORK/aia-int.cer"; } >"$WORK/aia-bundle.pem"
+    CAFILE=$WORK/aia-bundle.pem tls_client www.revo.example 443 -tls1_2 -verify_return_error
+  fi
+  capture_stop
+}
+sc_45_aia_fetch() { aia_chase; }
+sc_46_aia_fetch_blocked() {
+  in_ns "$NS_RTR" iptables -A FORWARD -i c0 -p tcp -d $WEB4 --dport 80 -j DROP
+  aia_chase
+}
+
+sc_47_nginx_staple_fetch_blocked() {
+  # nginx's own fetch of its staple is dropped by the router; handshakes go out without a staple.
+  ocsp_responder_start ocsp "" -ndays 7
+  in_ns "$NS_RTR" iptables -A FORWARD -i s0 -p tcp -d $OCSP4 --dport 80 -j DROP
+  nginx_start "$NS_SRV" stapling-blocked <<CONF
+  server {
+    listen $WWW4:443 ssl;
+    server_name www.revo.example;
+    ssl_certificate $PKI/www.chain.pem;
+    ssl_certificate_key $PKI/www.key;
+    ssl_stapling on;
+    resolver $DNS4 ipv6=off;
+    location / { return 200 "hello from www\n"; }
+  }
+CONF
+  start_cap "$NS_SRV"
+  tls_client www.revo.example 443 -tls1_2
+  sleep 3
+  tls_client www.revo.example 443 -tls1_2
+  sleep 3
+  tls_client www.revo.example 443 -tls1_2
+  capture_stop 1
+}

@@ -117,7 +117,7 @@ tinyproxy_stop() { stop_pid "$TPROXY_PID"; }
 tls_client() {
   local name=$1 port=${2:-443}; shift 2 || shift $#
   in_ns "$NS_CLI" timeout 10 openssl s_client -connect "$name:$port" -servername "$name" -status \
-    -CAfile "$PKI/root.pem" "$@" </dev/null >"$WORK/s_client.last" 2>&1 || true
+    -CAfile "${CAFILE:-$PKI/root.pem}" "$@" </dev/null >"$WORK/s_client.last" 2>&1 || true
   cat "$WORK/s_client.last" >>"$WORK/clients.log"
 }
 
