@@ -139,18 +139,30 @@ std::string svg_timeline(const std::vector<Row>& rows) {
                                  right ? x2 : x1, mid + 19, b.color, right ? "end" : "start", html_escape(b.label));
             }
         }
-        double last_x = -100;
-        int lane = 0;
-        for (auto& m : row.marks) {
-            double x = X(m.ns);
-            lane = (x - last_x < 55) ? (lane + 1) % 2 : 0;
-            last_x = x;
-            s += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"/>\n",
-                             x, mid - 8, x, mid + 8, m.color);
-            s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{}\" r=\"3\" fill=\"{}\"/>\n", x, mid, m.color);
-            if (!m.label.empty())
-                s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" fill=\"{}\" text-anchor=\"middle\">{}</text>\n", x,
-                                 mid - 11 - lane * 11, m.color, html_escape(m.label));
+        // Marks closer than a label's width share one label ("ClientHello … Certificate").
+        std::vector<Mark> marks = row.marks;
+        std::sort(marks.begin(), marks.end(), [](const Mark& a, const Mark& b) { return a.ns < b.ns; });
+        for (std::size_t m = 0; m < marks.size();) {
+            std::size_t e = m + 1;
+            while (e < marks.size() && X(marks[e].ns) - X(marks[m].ns) < 70) ++e;
+            for (std::size_t q = m; q < e; ++q) {
+                double x = X(marks[q].ns);
+                s += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"{}\" "
+                                 "stroke-width=\"2\"/>\n",
+                                 x, mid - 8, x, mid + 8, marks[q].color);
+                s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{}\" r=\"3\" fill=\"{}\"/>\n", x, mid, marks[q].color);
+            }
+            std::string label = marks[m].label;
+            std::string color = marks[m].color;
+            for (std::size_t q = m + 1; q < e; ++q)
+                if (marks[q].color != "#1565c0" && marks[q].color != color) color = marks[q].color;
+            if (e - m > 1) label += " … " + marks[e - 1].label;
+            if (e - m > 2) label += fmt::format(" ({} events)", e - m);
+            double x = X(marks[m].ns);
+            s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" fill=\"{}\" text-anchor=\"{}\">{}</text>\n",
+                             x > R - 120 ? X(marks[e - 1].ns) : x - 4, mid - 12, color, x > R - 120 ? "end" : "start",
+                             html_escape(label));
+            m = e;
         }
     }
     s += "</svg>\n";
