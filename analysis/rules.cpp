@@ -589,7 +589,9 @@ void check_rules(Ctx& c, Emitter& em, std::size_t i) {
         context_lines(c, k, f);
         em.emit(std::move(f));
     }
-    for (const auto& reason : staple ? std::vector<std::string>{} : reasons) {
+    // Each failed check is also raised under its own OCSP code (source "staple" for a staple), so a
+    // consumer filtering on OCSP_BAD_SIGNATURE sees it wherever the response came from.
+    for (const auto& reason : reasons) {
         std::string code = reason == "bad_signature"                                          ? "OCSP_BAD_SIGNATURE"
                            : reason == "signer_expired" || reason == "signer_not_yet_valid"   ? "OCSP_SIGNER_EXPIRED"
                            : reason == "signer_unauthorized"                                  ? "OCSP_SIGNER_UNAUTHORIZED"
@@ -605,8 +607,10 @@ void check_rules(Ctx& c, Emitter& em, std::size_t i) {
         if (!done.insert(code).second) continue;
         Finding f = base(code);
         f.frames = {k.request_first.frame, k.response_first.frame};
+        if (staple) f.frames = {k.response_first.frame};
         std::string signer = v.signer_subject.empty() ? r.responder_id : v.signer_subject;
-        std::string ev = fmt::format("response from {} at {}: {}", where, frame_label(k.response_first), detail);
+        std::string ev = fmt::format("{} from {} at {}: {}", staple ? "stapled response" : "response", where,
+                                     frame_label(k.response_first), detail);
         f.evidence.push_back(ev);
         if (!signer.empty()) f.evidence.push_back("signed by " + signer + (v.signer_kind.empty() ? "" : " (" + v.signer_kind + ")"));
         if (detail != v.detail && !v.detail.empty()) f.evidence.push_back("verifier: " + v.detail);
@@ -659,6 +663,10 @@ void check_rules(Ctx& c, Emitter& em, std::size_t i) {
             f.summary = fmt::format("OCSP response from {} is not yet valid (thisUpdate {})", where, tu);
             f.fix = "Synchronise the responder's clock (NTP); it signs responses dated in the future.";
             f.why = "A response dated after the check is rejected until the client's clock reaches it.";
+        }
+        if (staple) {
+            f.summary = fmt::format("stapled OCSP response from server {} fails {}", where, reason);
+            f.fix += " Then reload the TLS server so it drops the cached staple.";
         }
         context_lines(c, k, f);
         em.emit(std::move(f));
@@ -787,6 +795,8 @@ void handshake_rules(Ctx& c, Emitter& em, std::size_t i) {
         if (h.certificate_frame) f.evidence.push_back("Certificate " + frame_label(*h.certificate_frame) + ", no CertificateStatus follows");
         if (h.client_hello && !h.client_hello->status_request)
             f.evidence.push_back("note: this client did not offer status_request");
+        f.frames = {h.start.frame};
+        if (h.certificate_frame) f.frames.push_back(h.certificate_frame->frame);
         f.fix = stapling_fix(resolver) + " Or reissue the certificate without must-staple.";
         f.why = "Clients that honour must-staple (e.g. Firefox) hard-fail without a staple.";
         em.emit(std::move(f));
