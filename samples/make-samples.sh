@@ -53,3 +53,8 @@ for s in $scenarios; do
   stop_all_bg_except_dns
 done
 log "done; client output in $WORK/clients.log"
+
+if (( ! $# )); then
+  log "checking EXPECTED.tsv against the new captures"
+  python3 "$HERE/lib/check_expected.py" "$OUT"
+fi

@@ -477,8 +477,9 @@ sc_41_crl_revoked() {
 }
 
 sc_42_crl_stale() {
-  # CRL issued ten days ago with a one-day lifetime: nextUpdate nine days before the capture.
-  make_crls "$WORK/web" "-10d" 1; pki_web_start "$WORK/web"
+  # CRL issued four days ago (after the revocations it lists) with a one-day lifetime: its
+  # nextUpdate lies three days before the capture.
+  make_crls "$WORK/web" "-4d" 1; pki_web_start "$WORK/web"
   s_server_start crlok 443
   start_cap
   crl_client crl.revo.example -verify_return_error
@@ -548,5 +549,5 @@ CONF
   tls_client www.revo.example 443 -tls1_2
   sleep 3
   tls_client www.revo.example 443 -tls1_2
-  capture_stop 1
+  capture_stop 2
 }
