@@ -15,6 +15,8 @@ for tool in openssl tcpdump tshark nginx tinyproxy gnutls-cli iptables ip dnsmas
   command -v "$tool" >/dev/null || { echo "make-samples.sh: missing $tool (apt-get install it)" >&2; exit 1; }
 done
 
+[[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ]] || { echo "make-samples.sh: missing libfaketime" >&2; exit 1; }
+
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$HERE
 WORK=${SAMPLES_WORK:-/var/tmp/revo-samples}

@@ -150,7 +150,7 @@ HOSTS
   wait_listen "$NS_RSP" udp 53
 }
 
-# Router firewall helpers.
+# Router firewall.
 fw_flush() {
   in_ns "$NS_RTR" iptables -F FORWARD; in_ns "$NS_RTR" iptables -t nat -F PREROUTING
   in_ns "$NS_RTR" ip6tables -F FORWARD
