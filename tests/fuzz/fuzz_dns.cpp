@@ -18,7 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const Limits limits = fuzz::small_limits();
     fuzz::CountingSink sink;
     Anomalies anomalies;
-    DissectContext ctx{&limits, &sink, &anomalies, nullptr};
+    DissectContext ctx;
+    ctx.limits = &limits;
+    ctx.sink = &sink;
+    ctx.anomalies = &anomalies;
     if ((data[0] & 1) == 0) {
         std::vector<std::uint8_t> buf(data + 1, data + size);
         ByteView v(buf.data(), buf.size());
@@ -26,9 +29,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto m = parse_dns_message(v, &err);
         if (m) {
             // A name can hold at most 255 octets on the wire; its text form at most 4x that (escapes).
-            if (m->qname.size() > 1024) __builtin_trap();
+            if (m->qname.size() > 1024) REVO_FUZZ_FAIL();
             for (const auto& a : m->answers)
-                if (a.name.size() > 1024) __builtin_trap();
+                if (a.name.size() > 1024) REVO_FUZZ_FAIL();
         }
         (void)dns_rcode_name(data[0] >> 1);
         const auto conn = fuzz::fuzz_conn(53);

@@ -32,12 +32,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const Limits limits = fuzz::small_limits();
     fuzz::CountingSink sink;
     Anomalies anomalies;
-    DissectContext ctx{&limits, &sink, &anomalies, nullptr};
+    DissectContext ctx;
+    ctx.limits = &limits;
+    ctx.sink = &sink;
+    ctx.anomalies = &anomalies;
     {
         auto consumer = make_http_stream(fuzz::fuzz_conn(80), ctx);
         fuzz::drive_stream(*consumer, data + 1, size - 1);
     }
     // Exchanges per connection are capped (small_limits: 50).
-    if (sink.exchanges > limits.max_http_exchanges_per_flow + 1) __builtin_trap();
+    if (sink.exchanges > limits.max_http_exchanges_per_flow + 1) REVO_FUZZ_FAIL();
     return 0;
 }

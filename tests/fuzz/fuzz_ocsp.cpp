@@ -7,6 +7,7 @@
 #include "dissect/ocsp/ocsp.h"
 #include "dissect/x509/cert.h"
 #include "dissect/x509/cert_pool.h"
+#include "fuzz_support.h"
 
 using namespace revo;
 using namespace revo::dissect;
@@ -17,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     OcspRequestInfo req = decode_ocsp_request(v);
     OcspResponseInfo resp = decode_ocsp_response(v);
     auto cert = decode_certificate(v);
-    if (!cert) __builtin_trap();  // documented: never null, parse_error set on failure
+    if (!cert) REVO_FUZZ_FAIL();  // documented: never null, parse_error set on failure
     (void)cert->revocation_mechanisms();
     if (resp.parse_error.empty()) {
         CertPool pool;  // no trust store: verification must fail cleanly, not crash

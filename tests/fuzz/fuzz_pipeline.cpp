@@ -52,7 +52,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     aopts.max_connections = 100;
     analysis::Analyzer analyzer(aopts);
     Anomalies dissect_anomalies;
-    dissect::DissectContext ctx{&limits, &analyzer, &dissect_anomalies, nullptr};
+    dissect::DissectContext ctx;
+    ctx.limits = &limits;
+    ctx.sink = &analyzer;
+    ctx.anomalies = &dissect_anomalies;
 
     capture::EngineHooks hooks;
     hooks.make_consumer = [&](const capture::ConnInfo& c) { return dissect::make_stream_dissector(c, ctx); };

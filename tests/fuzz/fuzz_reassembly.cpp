@@ -25,11 +25,6 @@ using namespace revo::capture;
 
 namespace {
 
-#define CHECK(cond)                 \
-    do {                            \
-        if (!(cond)) __builtin_trap(); \
-    } while (0)
-
 std::uint8_t true_byte(std::uint64_t off) { return static_cast<std::uint8_t>((off * 131u + (off >> 8) * 7u + 3u) & 0xff); }
 
 constexpr std::uint64_t kMaxStream = 1u << 18;
@@ -46,26 +41,26 @@ public:
     std::uint64_t base = 0;             // true offset of the reassembler's offset 0
 
     void on_data(Side, std::uint64_t offset, ByteView bytes, const FrameRef&) override {
-        CHECK(ends == 0);
-        CHECK(offset == cursor);
-        CHECK(!bytes.empty());
+        REVO_FUZZ_ASSERT(ends == 0);
+        REVO_FUZZ_ASSERT(offset == cursor);
+        REVO_FUZZ_ASSERT(!bytes.empty());
         for (std::size_t i = 0; i < bytes.size(); ++i) {
             const std::uint64_t o = base + offset + i;
-            CHECK(o < kMaxStream && (*sent)[o]);
-            if (!conflicting) CHECK(bytes[i] == true_byte(o));
+            REVO_FUZZ_ASSERT(o < kMaxStream && (*sent)[o]);
+            if (!conflicting) REVO_FUZZ_ASSERT(bytes[i] == true_byte(o));
         }
         cursor += bytes.size();
         data_bytes += bytes.size();
     }
     void on_gap(Side, std::uint64_t offset, std::uint64_t length, const FrameRef&) override {
-        CHECK(ends == 0);
-        CHECK(offset == cursor);
-        CHECK(length > 0);
+        REVO_FUZZ_ASSERT(ends == 0);
+        REVO_FUZZ_ASSERT(offset == cursor);
+        REVO_FUZZ_ASSERT(length > 0);
         cursor += length;
         gap_bytes += length;
     }
     void on_end(Side, EndReason, const FrameRef&) override {
-        CHECK(ends == 0);
+        REVO_FUZZ_ASSERT(ends == 0);
         ++ends;
     }
     bool wants(Side) const override { return data_bytes < appetite; }
@@ -157,28 +152,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     closed = true;
                     break;
             }
-            CHECK(r.buffered_bytes() <= limits.max_ooo_bytes_per_direction);
+            REVO_FUZZ_ASSERT(r.buffered_bytes() <= limits.max_ooo_bytes_per_direction);
             // The segment cap is checked before an insert, and one segment may be split around held
             // ones into several pieces, so the count can pass the cap, but never more than twice over.
-            CHECK(r.buffered_segments() <= 2 * limits.max_ooo_segments_per_direction + 2);
+            REVO_FUZZ_ASSERT(r.buffered_segments() <= 2 * limits.max_ooo_segments_per_direction + 2);
             if (r.buffered_segments() > limits.max_ooo_segments_per_direction) ++g_segment_cap_exceeded;
-            CHECK(budget.used == r.buffered_bytes());
-            CHECK(budget.used <= budget.cap);
-            if (!r.ended()) CHECK(model.ends == 0);
+            REVO_FUZZ_ASSERT(budget.used == r.buffered_bytes());
+            REVO_FUZZ_ASSERT(budget.used <= budget.cap);
+            if (!r.ended()) REVO_FUZZ_ASSERT(model.ends == 0);
             // What the consumer was told never runs ahead of the reassembler's position.
-            CHECK(model.cursor <= r.next_offset());
-            CHECK(r.gap_bytes() >= model.gap_bytes);
+            REVO_FUZZ_ASSERT(model.cursor <= r.next_offset());
+            REVO_FUZZ_ASSERT(r.gap_bytes() >= model.gap_bytes);
         }
         if (!closed) r.close(EndReason::capture_end, FrameRef{frame_no + 1, Timestamp{0}}, &model);
-        CHECK(r.ended());
-        CHECK(model.ends == 1);
-        CHECK(r.buffered_bytes() == 0);
-        CHECK(budget.used == 0);
-        CHECK(r.payload_bytes() + r.gap_bytes() >= model.data_bytes + model.gap_bytes);
+        REVO_FUZZ_ASSERT(r.ended());
+        REVO_FUZZ_ASSERT(model.ends == 1);
+        REVO_FUZZ_ASSERT(r.buffered_bytes() == 0);
+        REVO_FUZZ_ASSERT(budget.used == 0);
+        REVO_FUZZ_ASSERT(r.payload_bytes() + r.gap_bytes() >= model.data_bytes + model.gap_bytes);
         if (model.appetite == UINT64_MAX) {
             // The consumer wanted everything: every byte it was told about is accounted for exactly.
-            CHECK(model.cursor == r.next_offset());
-            CHECK(model.gap_bytes == r.gap_bytes());
+            REVO_FUZZ_ASSERT(model.cursor == r.next_offset());
+            REVO_FUZZ_ASSERT(model.gap_bytes == r.gap_bytes());
         }
     }
     return 0;

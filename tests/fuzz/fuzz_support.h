@@ -13,6 +13,16 @@
 #include "dissect/dispatch.h"
 #include "dissect/sink.h"
 
+/// What a fuzz target does when an invariant fails: crash (libFuzzer records the input). The replay
+/// tests in tests/robustness define it to throw instead, so a regression is a test failure.
+#ifndef REVO_FUZZ_FAIL
+#define REVO_FUZZ_FAIL() __builtin_trap()
+#endif
+#define REVO_FUZZ_ASSERT(cond)            \
+    do {                                  \
+        if (!(cond)) REVO_FUZZ_FAIL();    \
+    } while (0)
+
 namespace revo::fuzz {
 
 /// Accepts every fact and keeps only counts, so memory stays flat across iterations.

@@ -44,17 +44,17 @@ void single_messages(ByteView v) {
         if (tls::parse_certificate(v, tls13, cm).empty()) {
             // Every view handed out must lie inside the input.
             for (ByteView c : cm.certs)
-                if (c.data() < v.data() || c.data() + c.size() > v.data() + v.size()) __builtin_trap();
+                if (c.data() < v.data() || c.data() + c.size() > v.data() + v.size()) REVO_FUZZ_FAIL();
             if (cm.leaf_ocsp && (cm.leaf_ocsp->data() < v.data() ||
                                  cm.leaf_ocsp->data() + cm.leaf_ocsp->size() > v.data() + v.size()))
-                __builtin_trap();
+                REVO_FUZZ_FAIL();
         }
     }
     {
         tls::CertificateStatusMessage cs;
         if (tls::parse_certificate_status(v, cs).empty() && !cs.ocsp.empty() &&
             (cs.ocsp.data() < v.data() || cs.ocsp.data() + cs.ocsp.size() > v.data() + v.size()))
-            __builtin_trap();
+            REVO_FUZZ_FAIL();
     }
     {
         ServerHello sh;
@@ -80,11 +80,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const Limits limits = fuzz::small_limits();
     fuzz::CountingSink sink;
     Anomalies anomalies;
-    DissectContext ctx{&limits, &sink, &anomalies, nullptr};
+    DissectContext ctx;
+    ctx.limits = &limits;
+    ctx.sink = &sink;
+    ctx.anomalies = &anomalies;
     {
         auto consumer = make_tls_stream(fuzz::fuzz_conn(443), ctx);
         fuzz::drive_stream(*consumer, data + 1, size - 1);
     }
-    if (sink.handshakes > 1) __builtin_trap();  // one handshake record per connection
+    if (sink.handshakes > 1) REVO_FUZZ_FAIL();  // one handshake record per connection
     return 0;
 }
