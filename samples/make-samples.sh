@@ -32,6 +32,7 @@ source "$HERE/lib/scenarios.sh"
 trap 'teardown_net' EXIT
 trap 'exit 130' INT TERM
 
+(( $# )) || PUBLISH_PKI=1
 if [[ ${SAMPLES_KEEP_PKI:-0} == 1 && -s $PKI/int/index.txt ]]; then
   log "keeping existing PKI in $PKI"
 else

@@ -221,6 +221,17 @@ def main():
             if why:
                 bad += 1
                 print("%s: %s: %s" % (name, fact, why))
+    # The committed public certificates must be the ones the captures carry.
+    out = subprocess.run(["tshark", "-n", "-r", os.path.join(here, "01-tls12-staple-good.pcap"), "-Y", "tls.handshake.type==11",
+                          "-T", "fields", "-e", "tls.handshake.certificate"], capture_output=True, text=True, check=True).stdout
+    seen = [bytes.fromhex(h.replace(":", "")) for h in out.split()[0].split(",")] if out.strip() else []
+    for i, name in enumerate(("www.pem", "intermediate.pem")):
+        der = subprocess.run(["openssl", "x509", "-in", os.path.join(here, "pki", name), "-outform", "DER"],
+                             capture_output=True, check=True).stdout
+        checked += 1
+        if i >= len(seen) or seen[i] != der:
+            bad += 1
+            print("pki/%s: not the certificate sent in 01-tls12-staple-good.pcap" % name)
     print("%d facts checked, %d failed" % (checked, bad))
     return 1 if bad else 0
 

@@ -192,14 +192,17 @@ make_pki() {
   # Chains and public copies.
   for n in www api staple revoked legacy crlok crlrev alt; do cat "$PKI/$n.pem" "$PKI/intermediate.pem" >"$PKI/$n.chain.pem"; done
   cat "$PKI/intermediate.pem" "$PKI/root.pem" >"$PKI/ca-chain.pem"
-  rm -rf "$OUT/pki"; mkdir -p "$OUT/pki"
-  cp "$PKI"/{root,intermediate}.pem "$OUT/pki/"
-  for n in www api staple revoked legacy crlok crlrev alt ocsp ocsp-expired ocsp-noeku ocsp-rogue rogue-root; do
-    cp "$PKI/$n.pem" "$OUT/pki/$n.pem"
-  done
   openssl x509 -in "$PKI/root.pem" -outform DER -out "$PKI/root.cer"
   openssl x509 -in "$PKI/intermediate.pem" -outform DER -out "$PKI/int.cer"
-  cp "$PKI/int/index.txt" "$OUT/pki/int-index.txt"
+  # The committed public copies change only with a full run (which remakes every capture too).
+  if [[ ${PUBLISH_PKI:-0} == 1 ]]; then
+    rm -rf "$OUT/pki"; mkdir -p "$OUT/pki"
+    cp "$PKI"/{root,intermediate}.pem "$OUT/pki/"
+    for n in www api staple revoked legacy crlok crlrev alt ocsp ocsp-expired ocsp-noeku ocsp-rogue rogue-root; do
+      cp "$PKI/$n.pem" "$OUT/pki/$n.pem"
+    done
+    cp "$PKI/int/index.txt" "$OUT/pki/int-index.txt"
+  fi
   log "PKI ready: $(wc -l <"$PKI/int/index.txt") certificates issued by the issuing CA"
 }
 

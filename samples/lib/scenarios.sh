@@ -465,7 +465,8 @@ sc_40_crl_good() {
   start_cap
   crl_client crl.revo.example -verify_return_error
   capture_stop
-  cp "$WORK/web/int.crl" "$OUT/pki/int.crl"
+  [[ ${PUBLISH_PKI:-0} == 1 ]] && cp "$WORK/web/int.crl" "$OUT/pki/int.crl"
+  return 0
 }
 
 sc_41_crl_revoked() {
