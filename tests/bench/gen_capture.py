@@ -4,8 +4,9 @@
 Each real TCP or UDP flow of the sample captures becomes a template. The generator replays templates
 many times with rewritten addresses (198.18.0.0/15 and 2001:db8:ffff::/48), ports and times, so that
 thousands of distinct flows run concurrently and interleave. TLS connections get realistic application
-data volume after their handshake (server records of 16 KiB split into 1448-byte segments). Unrelated
-traffic (bulk TCP on port 22, UDP) fills a share of the file. Same arguments, same bytes.
+data volume after their handshake and before their close (server records of 16 KiB split into 1448-byte
+segments, client ACKs every second segment). A share of connections are unrelated bulk TCP on port 22 (a
+sample TCP handshake, then opaque bytes); DNS over UDP and plain HTTP come from the samples as they are. Same arguments, same bytes.
 
 usage: gen_capture.py OUT.pcap [--size-mib N] [--concurrency N] [--seed N] [--samples DIR]
 """
@@ -112,36 +113,101 @@ def rewrite(frame, l4, v6, addr_map, port_map):
     return bytes(b)
 
 
-def app_data_packets(last_server_frame, l4, v6, volume, t_start, rng):
-    """Server-to-client TLS application data continuing the server's sequence space."""
-    fr = last_server_frame
+def tcp_fields(fr, l4):
+    """(sport, dport, seq, ack, flags, payload_len) of a TCP frame."""
+    sp, dp, seq, ack = struct.unpack(">HHII", fr[l4:l4 + 12])
     thl = (fr[l4 + 12] >> 4) * 4
-    seq, ack = struct.unpack(">II", fr[l4 + 4:l4 + 12])
-    payload_len = len(fr) - l4 - thl
-    seq = (seq + payload_len) & 0xFFFFFFFF
-    head = bytearray(fr[:l4 + 20])
-    head[l4 + 12] = 0x50  # 20-byte TCP header
-    head[l4 + 13] = 0x18  # PSH+ACK
-    out, t, sent = [], t_start, 0
+    return sp, dp, seq, ack, fr[l4 + 13], len(fr) - l4 - thl
+
+
+def with_tcp(fr, l4, v6, seq, ack, flags, payload):
+    """A copy of `fr` with a 20-byte TCP header (seq, ack, flags) and `payload`; IP length fixed."""
+    h = bytearray(fr[:l4 + 20])
+    h[l4 + 4:l4 + 12] = struct.pack(">II", seq & 0xFFFFFFFF, ack & 0xFFFFFFFF)
+    h[l4 + 12] = 0x50
+    h[l4 + 13] = flags
+    frame = bytes(h) + payload
+    if v6:
+        return frame[:18] + struct.pack(">H", len(frame) - 54) + frame[20:]
+    return frame[:16] + struct.pack(">H", len(frame) - 14) + frame[18:]
+
+
+def shift_seq(fr, l4, dseq, dack):
+    """Moves a TCP frame's sequence number by `dseq` and (when ACK is set) its acknowledgment by `dack`."""
+    sp, dp, seq, ack, flags, _ = tcp_fields(fr, l4)
+    b = bytearray(fr)
+    b[l4 + 4:l4 + 8] = struct.pack(">I", (seq + dseq) & 0xFFFFFFFF)
+    if flags & 0x10:
+        b[l4 + 8:l4 + 12] = struct.pack(">I", (ack + dack) & 0xFFFFFFFF)
+    return bytes(b)
+
+
+def with_app_data(pkts, server_port, volume, rng):
+    """Inserts `volume` bytes of server-to-client TLS application data (16 KiB records in 1448-byte
+    segments, a client ACK every second segment) after the handshake, before the first alert, FIN or
+    RST; later packets move in time and sequence space so the connection stays consistent."""
+    cut = None
+    srv_next = cli_next = None
+    srv_last = cli_last = None
+    for i, (t, fr, l4, v6) in enumerate(pkts):
+        sp, dp, seq, ack, flags, plen = tcp_fields(fr, l4)
+        payload = fr[len(fr) - plen:] if plen else b""
+        if i > 0 and (flags & 0x05 or payload[:1] == b"\x15"):
+            cut = i
+            break
+        nxt = (seq + plen + (1 if flags & 0x02 else 0)) & 0xFFFFFFFF
+        if sp == server_port:
+            srv_next, srv_last = nxt, (fr, l4, v6)
+        else:
+            cli_next, cli_last = nxt, (fr, l4, v6)
+    if cut is None:
+        cut = len(pkts)
+    if srv_last is None or cli_last is None:
+        return pkts
     record = b"\x17\x03\x03\x40\x00" + bytes(rng.getrandbits(8) for _ in range(64)) * 256
-    stream = b""
+    out, t, sent, stream, n = [], pkts[cut - 1][0] + 0.001, 0, b"", 0
     while sent < volume:
         if not stream:
             stream = record
         seg, stream = stream[:1448], stream[1448:]
-        h = bytearray(head)
-        h[l4 + 4:l4 + 8] = struct.pack(">I", seq)
-        h[l4 + 8:l4 + 12] = struct.pack(">I", ack)
-        frame = bytes(h) + seg
-        if v6:
-            frame = frame[:18] + struct.pack(">H", len(frame) - 54) + frame[20:]
-        else:
-            frame = frame[:16] + struct.pack(">H", len(frame) - 14) + frame[18:]
-        out.append((t, frame))
-        seq = (seq + len(seg)) & 0xFFFFFFFF
+        out.append((t, with_tcp(srv_last[0], srv_last[1], srv_last[2], srv_next + sent, cli_next, 0x18, seg),
+                    srv_last[1], srv_last[2]))
         sent += len(seg)
+        n += 1
         t += 0.00012
-    return out
+        if n % 2 == 0 or sent >= volume:
+            out.append((t, with_tcp(cli_last[0], cli_last[1], cli_last[2], cli_next, srv_next + sent, 0x10, b""),
+                        cli_last[1], cli_last[2]))
+    dt = t - pkts[cut - 1][0]
+    rest = []
+    for (pt, fr, l4, v6) in pkts[cut:]:
+        sp = struct.unpack(">H", fr[l4:l4 + 2])[0]
+        fr = shift_seq(fr, l4, sent, 0) if sp == server_port else shift_seq(fr, l4, 0, sent)
+        rest.append((pt + dt, fr, l4, v6))
+    return pkts[:cut] + out + rest
+
+
+def bulk_packets(tpl, volume, rng):
+    """Unrelated bulk TCP (port 22, opaque bytes): a sample connection's handshake, then data."""
+    syn = [p for p in tpl.packets if tcp_fields(p[1], p[2])[5] == 0][:3]
+    if len(syn) < 3:
+        return None
+    pkts = [(t, fr, l4, v6) for t, fr, l4, v6 in syn]
+    _, _, sseq, sack_, _, _ = tcp_fields(syn[1][1], syn[1][2])
+    _, _, cseq, _, _, _ = tcp_fields(syn[2][1], syn[2][2])
+    blob = bytes([0x5a ^ rng.getrandbits(7)]) + bytes(rng.getrandbits(8) for _ in range(4095))
+    t, sent, n = syn[2][0] + 0.001, 0, 0
+    while sent < volume:
+        seg = blob[(sent % 4096):(sent % 4096) + 1448] or blob[:1448]
+        pkts.append((t, with_tcp(syn[1][1], syn[1][2], syn[1][3], sseq + 1 + sent, cseq, 0x18, seg),
+                     syn[1][2], syn[1][3]))
+        sent += len(seg)
+        n += 1
+        t += 0.0001
+        if n % 2 == 0:
+            pkts.append((t, with_tcp(syn[2][1], syn[2][2], syn[2][3], cseq, sseq + 1 + sent, 0x10, b""),
+                         syn[2][2], syn[2][3]))
+    return pkts
 
 
 def main():
@@ -161,9 +227,20 @@ def main():
     heap, written, instance = [], 24, 0
     seq = 0
 
+    tls_templates = [t for t in templates if t.tls]
+
+    def server_port_of(tpl):
+        for _, fr, l4, _ in tpl.packets:
+            sp, dp, _, _, flags, _ = tcp_fields(fr, l4)
+            if flags & 0x12 == 0x02:
+                return dp
+        k = flow_key(tpl.packets[0][1])
+        return min(k[1][0][1], k[1][1][1])
+
     def schedule(start):
         nonlocal instance
-        tpl = rng.choice(templates)
+        bulk = tls_templates and rng.random() < 0.02
+        tpl = rng.choice(tls_templates) if bulk else rng.choice(templates)
         instance += 1
         n = instance
         addr_map, port_map = {}, {}
@@ -176,23 +253,17 @@ def main():
         else:
             addr_map[ip_a] = bytes([198, 18, (n >> 8) & 255, n & 255])
             addr_map[ip_b] = bytes([198, 19, (n % 509) >> 8, (n % 509) & 255])
-        eph = 1024 + (n * 7919) % 60000
-        if port_a >= 1024:
-            port_map[port_a] = eph
-        elif port_b >= 1024:
-            port_map[port_b] = eph
-        pkts = []
-        last_server = None
-        for rel, fr, l4, v6 in tpl.packets:
-            out = rewrite(fr, l4, v6, addr_map, port_map)
-            pkts.append((start + rel, out))
-            if tpl.tls and struct.unpack(">H", fr[l4:l4 + 2])[0] in (port_a, port_b) and len(fr) > l4 + 40:
-                last_server = (out, l4, v6)
-        if tpl.tls and last_server:
+        server_port = server_port_of(tpl) if tpl.proto == 6 else min(port_a, port_b)
+        client_port = port_b if server_port == port_a else port_a
+        port_map[client_port] = 1024 + (n * 7919) % 60000
+        if bulk:
+            port_map[server_port] = 22
+        src = tpl.packets
+        if tpl.tls:
             volume = rng.choice([64 << 10, 256 << 10, 1 << 20, 4 << 20])
-            pkts.extend(app_data_packets(last_server[0], last_server[1], last_server[2], volume,
-                                         pkts[-1][0] + 0.001, rng))
-        return pkts
+            src = bulk_packets(tpl, volume, rng) if bulk else with_app_data(tpl.packets, server_port, volume, rng)
+            src = src or tpl.packets
+        return [(start + rel, rewrite(fr, l4, v6, addr_map, port_map)) for rel, fr, l4, v6 in src]
 
     def push(it):
         nonlocal seq
