@@ -15,6 +15,7 @@
 #include "dissect/dns/dns_stream.h"
 #include "dissect/http/http_stream.h"
 #include "dissect/sink.h"
+#include "tests/test_support.h"
 
 namespace revo::test {
 
