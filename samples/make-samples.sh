@@ -35,6 +35,7 @@ trap 'exit 130' INT TERM
 (( $# )) || PUBLISH_PKI=1
 if [[ ${SAMPLES_KEEP_PKI:-0} == 1 && -s $PKI/int/index.txt ]]; then
   log "keeping existing PKI in $PKI"
+  make_unrecorded_leaves
 else
   make_pki
 fi

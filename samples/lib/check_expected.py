@@ -22,7 +22,7 @@ FIELDS = [
     "tls.handshake.type", "tls.handshake.extensions_server_name", "tls.handshake.certificate_length",
     "x509af.serialNumber", "tls.alert_message.desc", "ocsp.responseStatus", "ocsp.certStatus", "ocsp.serialNumber",
     "ocsp.thisUpdate", "ocsp.nextUpdate", "ocsp.revocationReason", "ocsp.ReOcspNonce", "x509af.userCertificate",
-    "x509af.utcTime",
+    "x509af.utcTime", "tcp.stream", "tcp.flags.fin",
 ]
 
 
@@ -194,6 +194,31 @@ def check(frames, key, val):
                 t = calendar.timegm(time.strptime(fr["x509af.utcTime"][1].replace(" (UTC)", ""), "%Y-%m-%d %H:%M:%S"))
                 offs.append(t - float(first(fr, "frame.time_epoch")))
         return None if offs and all(abs(o - want) <= 120 for o in offs) else "offsets %s" % [round(o) for o in offs]
+    if key == "request_unanswered_s_min":
+        # Longest wait from an HTTP request to the client closing that connection with no response on it.
+        waits = []
+        for fr in frames:
+            if not fr["http.request.method"]:
+                continue
+            stream, t0, who = first(fr, "tcp.stream"), float(first(fr, "frame.time_epoch")), src(fr)
+            later = [g for g in frames if first(g, "tcp.stream") == stream and float(first(g, "frame.time_epoch")) >= t0]
+            if any(g["http.response.code"] for g in later):
+                continue
+            fins = [float(first(g, "frame.time_epoch")) for g in later if src(g) == who and first(g, "tcp.flags.fin") in ("1", "True")]
+            if fins:
+                waits.append(fins[0] - t0)
+        return None if waits and max(waits) >= float(val) else "waits %s" % [round(w, 2) for w in waits]
+    if key in ("leaf_not_before_offset_s", "leaf_not_after_offset_s"):
+        # Validity of the first certificate of each Certificate message, relative to that frame.
+        idx = 0 if "before" in key else 1
+        want = float(val)
+        offs = []
+        for fr in frames:
+            if "11" in fr["tls.handshake.type"] and len(fr["x509af.utcTime"]) >= 2:
+                t = calendar.timegm(time.strptime(fr["x509af.utcTime"][idx].replace(" (UTC)", ""), "%Y-%m-%d %H:%M:%S"))
+                offs.append(t - float(first(fr, "frame.time_epoch")))
+        # The PKI is made at the start of a full run, minutes before the capture.
+        return None if offs and all(abs(o - want) <= 600 for o in offs) else "offsets %s" % [round(o) for o in offs]
     if key == "frames_min":
         return None if len(frames) >= int(val) else "%d frames" % len(frames)
     if key == "ipv6":

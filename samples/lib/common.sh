@@ -134,7 +134,7 @@ setup_net() {
 
 start_dns() {
   cat >"$WORK/dns-hosts" <<HOSTS
-$WWW4 www.revo.example api.revo.example staple.revo.example revoked.revo.example legacy.revo.example crl.revo.example crlrev.revo.example
+$WWW4 www.revo.example api.revo.example staple.revo.example revoked.revo.example legacy.revo.example crl.revo.example crlrev.revo.example unknown.revo.example expired.revo.example future.revo.example
 $ALT4 alt.revo.example
 $ALT6 alt.revo.example
 $OCSP4 ocsp.pki.example

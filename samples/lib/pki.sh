@@ -36,6 +36,21 @@ email_in_dn = no
 copy_extensions = none
 default_crl_days = 7
 
+# Same issuing CA, separate database: what it signs here never reaches int/index.txt, the
+# database the OCSP responder answers from.
+[int_unrecorded_ca]
+dir = $ENV::PKI/int_unrecorded
+database = $dir/index.txt
+new_certs_dir = $dir/new
+certificate = $ENV::PKI/int/int.pem
+private_key = $ENV::PKI/int/int.key
+serial = $dir/serial
+default_md = sha256
+policy = pol_any
+unique_subject = no
+email_in_dn = no
+copy_extensions = none
+
 [pol_any]
 countryName = optional
 organizationName = optional
@@ -204,6 +219,30 @@ make_pki() {
     cp "$PKI/int/index.txt" "$OUT/pki/int-index.txt"
   fi
   log "PKI ready: $(wc -l <"$PKI/int/index.txt") certificates issued by the issuing CA"
+  make_unrecorded_leaves
+}
+
+# Leaves signed by the issuing CA outside its database (int_unrecorded_ca), so the responder's
+# index has no entry for them: one ordinary leaf (the responder answers "unknown"), one that
+# expired three days ago and one that becomes valid only in two days.  Idempotent, so that a
+# run keeping an older PKI (SAMPLES_KEEP_PKI=1) gains them without touching anything else; the
+# public copy goes to pki/ on a full run or when pki/ does not have it yet.
+make_unrecorded_leaves() {
+  pki_conf
+  mkdir -p "$PKI/int_unrecorded/new"; touch "$PKI/int_unrecorded/index.txt"
+  local name serial host start end
+  while read -r name serial host start end; do
+    if [[ ! -s $PKI/$name.pem ]]; then
+      LEAF_NAME=$host ca_sign int_unrecorded "$name" "/CN=$host" v3_leaf "$serial" "$(d "$start")" "$(d "$end")"
+      cat "$PKI/$name.pem" "$PKI/intermediate.pem" >"$PKI/$name.chain.pem"
+      log "issued $name.pem ($host, serial 0x$serial) outside the responder's index"
+    fi
+    if [[ ${PUBLISH_PKI:-0} == 1 || ! -e $OUT/pki/$name.pem ]]; then cp "$PKI/$name.pem" "$OUT/pki/$name.pem"; fi
+  done <<'LEAVES'
+unknown 1009 unknown.revo.example -30days +395days
+expired 100A expired.revo.example -60days -3days
+future  100B future.revo.example  +2days  +397days
+LEAVES
 }
 
 # ocsp_offline LEAF SIGNER OUT.der [extra responder args...]: a real signed response, made without network.

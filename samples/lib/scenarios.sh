@@ -430,6 +430,47 @@ CONF
   cat "$logd"/*.log >>"$WORK/clients.log"
 }
 
+# ---------------------------------------------------------------- no answer, unknown, leaf validity
+
+sc_35_ocsp_no_response() {
+  # Something listens on ocsp.pki.example:80 and reads the request, but never answers (a hung
+  # responder behind a load balancer that still accepts connections).  openssl ocsp gives up
+  # after its -timeout of 5 s and closes.
+  bg "$NS_RSP" "$WORK/silent-responder.log" python3 "$HERE/lib/silent_responder.py" $OCSP4 80
+  wait_listen "$NS_RSP" tcp 80
+  s_server_start www 443
+  start_cap
+  tls_client www.revo.example 443 -tls1_2
+  ocsp_client www 10 -timeout 5
+  capture_stop 1
+}
+
+sc_36_cert_status_unknown() {
+  # unknown.revo.example (0x1009) was signed by the issuing CA but is not in the responder's
+  # index, so the real responder answers "unknown" for it.
+  ocsp_responder_start ocsp "" -ndays 7
+  s_server_start unknown 443
+  start_cap
+  tls_client unknown.revo.example 443 -tls1_2
+  ocsp_client unknown 10
+  capture_stop
+}
+
+# Leaves whose own validity does not cover the capture time; the server does not staple.
+sc_37_cert_expired() {
+  s_server_start expired 443
+  start_cap
+  tls_client expired.revo.example 443 -tls1_2
+  capture_stop
+}
+
+sc_38_cert_not_yet_valid() {
+  s_server_start future 443
+  start_cap
+  tls_client future.revo.example 443 -tls1_2
+  capture_stop
+}
+
 # ---------------------------------------------------------------- CRL and AIA
 
 # make_crls DIR [FAKETIME] [CRLDAYS]: the issuing CA's CRL (DER) plus both CA certificates, for nginx.
