@@ -4,6 +4,8 @@
 // openssl s_client -keylogfile), the RFC 8446 capture, a wrong key, and no key log at all.
 #include <catch2/catch.hpp>
 
+#include <cctype>
+
 #include "dissect/dispatch.h"
 #include "dissect/http/exchange.h"
 #include "dissect/dns/dns.h"
@@ -235,6 +237,19 @@ TEST_CASE("keylog stream: samples/03 (openssl s_client -keylogfile) staple match
         CHECK(h.staple->response.response_status == 0);
         REQUIRE(!h.staple->response.singles.empty());
         CHECK(h.staple->response.singles[0].status == OcspCertStatus::good);
+        // The decrypted leaf is the certificate the server was configured with, and the staple is for it.
+        std::string pem = test::source_path("samples/pki/www.pem");
+        if (test::file_exists(pem) && test::have_program("openssl")) {
+            auto fp = test::run_command("openssl x509 -in " + test::shell_quote(pem) + " -noout -fingerprint -sha256");
+            std::string want;
+            for (char ch : fp.out.substr(fp.out.find('=') + 1))
+                if (std::isxdigit(static_cast<unsigned char>(ch))) want.push_back(static_cast<char>(std::tolower(ch)));
+            std::string got = h.chain[0]->sha256;
+            std::erase(got, ':');
+            for (auto& ch : got) ch = static_cast<char>(std::tolower(ch));
+            CHECK(got == want);
+        }
+        CHECK(h.staple->response.singles[0].cert_id.serial_hex == h.chain[0]->serial_hex);
         // The staple is the one tshark decrypts from the same file.
         auto r = test::run_command("tshark -n -r " + test::shell_quote(pcap) + " -o " +
                                    test::shell_quote("tls.keylog_file:" + keys) +
