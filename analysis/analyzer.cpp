@@ -17,6 +17,7 @@ struct Analyzer::Impl {
     AnalysisOptions opts;
     std::vector<dissect::TlsHandshake> handshakes;
     std::vector<dissect::HttpExchange> exchanges;
+    std::map<std::size_t, dissect::CrlInfo> crls;  ///< by index in exchanges
     std::vector<dissect::DnsLookup> dns;
     std::vector<capture::TcpConnection> tcp;
     std::vector<std::shared_ptr<const dissect::CertSummary>> fetched_certs;  ///< from AIA issuer fetches
@@ -48,6 +49,10 @@ void Analyzer::on_http_exchange(dissect::HttpExchange&& ex) {
         auto cert = dissect::decode_certificate(ByteView(ex.response->body));
         if (cert && cert->parse_error.empty()) impl_->fetched_certs.push_back(cert);
     }
+    // A CRL is decoded while its body is still whole.
+    if (ex.kind == CheckKind::crl && ex.response && !ex.response->body.empty() && !ex.response->body_truncated &&
+        ex.response->status >= 200 && ex.response->status < 300)
+        impl_->crls.emplace(impl_->exchanges.size(), dissect::decode_crl(ByteView(ex.response->body)));
     // Only a preview of bodies is needed from here on; decoded OCSP keeps its own DER.
     if (ex.response && ex.response->body.size() > 512) {
         ex.response->body.resize(512);
@@ -271,12 +276,19 @@ const Results& Analyzer::finish() {
 
     // 1. Checks carried by HTTP.
     std::set<std::uint64_t> flows_with_payload;
-    std::sort(I.exchanges.begin(), I.exchanges.end(),
-              [](auto& a, auto& b) { return a.request.first.frame < b.request.first.frame; });
-    for (auto& ex : I.exchanges) {
+    std::vector<std::optional<dissect::CrlInfo>> crl_of(I.exchanges.size());
+    for (auto& [i, crl] : I.crls) crl_of[i] = std::move(crl);
+    std::vector<std::size_t> order(I.exchanges.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return I.exchanges[a].request.first.frame < I.exchanges[b].request.first.frame;
+    });
+    for (std::size_t oi : order) {
+        auto& ex = I.exchanges[oi];
         flows_with_payload.insert(ex.conn.flow_id);
         if (ex.kind == CheckKind::none || ex.request.method == "CONNECT") continue;
         OcspCheck k = check_from_exchange(ex);
+        k.crl = std::move(crl_of[oi]);
         if (auto it = tcp_by_flow.find(ex.conn.flow_id); it != tcp_by_flow.end()) {
             k.tcp = *it->second;
             if (ex.index_on_conn == 0) k.connect_ms = it->second->connect_ms();
@@ -464,6 +476,37 @@ const Results& Analyzer::finish() {
                 }
             }
         }
+    }
+
+    // CRLs: the issuer (by name) whose key verifies the signature.
+    for (auto& k : R.checks) {
+        if (!k.crl || !k.crl->parse_error.empty()) continue;
+        bool candidate = false;
+        std::vector<std::shared_ptr<const dissect::CertSummary>> cands;
+        for (auto& [fp, cert] : c.certs)
+            if (cert->subject == k.crl->issuer) cands.push_back(cert);
+        if (cands.empty())
+            for (auto& [fp, cert] : c.certs)
+                if (cert->is_ca) cands.push_back(cert);
+        for (auto& cert : cands) {
+            candidate = true;
+            if (dissect::crl_signed_by(*k.crl, *cert)) {
+                k.crl_signature_ok = true;
+                k.crl_signer = cert->subject;
+                break;
+            }
+        }
+        if (candidate && !k.crl_signature_ok) k.crl_signature_ok = false;
+        // Certificates the CRL covers, seen in TLS chains.
+        std::set<std::string> listed;
+        for (auto& e : k.crl->entries) listed.insert(normal_serial(e.serial_hex));
+        for (auto& h : R.handshakes)
+            for (auto& cert : h.chain)
+                if (cert && (cert->issuer == k.crl->issuer || (!k.crl_signer.empty() && cert->issuer == k.crl_signer)) &&
+                    listed.count(normal_serial(cert->serial_hex)) &&
+                    std::find(k.cert_fingerprints.begin(), k.cert_fingerprints.end(), cert->sha256) ==
+                        k.cert_fingerprints.end())
+                    k.cert_fingerprints.push_back(cert->sha256);
     }
 
     // Connections that matter: those carrying or failing to carry a check.

@@ -11,6 +11,7 @@
 #include "common/net.h"
 #include "dissect/http/exchange.h"
 #include "dissect/tls/handshake.h"
+#include "dissect/x509/crl.h"
 
 namespace revo::analysis {
 
@@ -47,6 +48,9 @@ struct OcspCheck {
     std::string body_preview;           ///< first bytes of a non-OCSP response body, printable only
     std::string host_source;            ///< how the responder was identified: "http-host", "dns", "aia-url", "port-heuristic"
     std::optional<capture::TcpConnection> tcp;  ///< the TCP connection that carried (or failed to carry) the check
+    std::optional<dissect::CrlInfo> crl;        ///< decoded CRL, for a CRL download that returned one
+    std::optional<bool> crl_signature_ok;       ///< set when the CRL's issuer is known
+    std::string crl_signer;                     ///< subject of the certificate whose key verified the CRL
     /// First moment of the check: request first byte, else first SYN, else the staple frame.
     FrameRef start() const;
     /// Last moment of the check seen on the wire.

@@ -447,6 +447,93 @@ std::optional<Failure> network_failure(const Ctx& c, const OcspCheck& k) {
     return std::nullopt;
 }
 
+template <class Base>
+void crl_rules(Ctx& c, Emitter& em, std::size_t i, Base& base) {
+    const OcspCheck& k = c.r.checks[i];
+    const auto& crl = *k.crl;
+    std::string where = endpoint_label(c, k.responder, k.host);
+    std::string got = fmt::format("CRL {} from {} at {}", k.url, where, frame_label(k.response_first));
+    if (!crl.parse_error.empty()) {
+        Finding f = base("CRL_HTTP_ERROR");
+        f.summary = fmt::format("CRL download {} returned something that is not a CRL", k.url);
+        f.evidence.push_back(fmt::format("{}: HTTP {}, Content-Type '{}', {} bytes: {}", got, k.http_status,
+                                         k.content_type, k.body_size, crl.parse_error));
+        f.frames = {k.request_first.frame, k.response_first.frame};
+        f.fix = "Publish the DER CRL at " + k.url + " (the certificate's CRL distribution point).";
+        f.why = "Clients can only use a CRL signed by the issuer.";
+        context_lines(c, k, f);
+        em.emit(std::move(f));
+        return;
+    }
+    std::int64_t now = (k.response_last.valid() ? k.response_last : k.response_first).ts.ns / 1'000'000'000LL;
+    std::string head = fmt::format("{}: issuer {}, thisUpdate {}, nextUpdate {}, {} entries{}, {} bytes", got,
+                                   crl.issuer, format_rfc3339_seconds(crl.this_update),
+                                   crl.next_update ? format_rfc3339_seconds(*crl.next_update) : "none",
+                                   crl.entries.size(), crl.crl_number ? ", CRL number " + *crl.crl_number : "",
+                                   crl.size);
+    if (k.crl_signature_ok && !*k.crl_signature_ok) {
+        Finding f = base("CRL_BAD_SIGNATURE");
+        f.summary = fmt::format("CRL {} is not signed by its issuer {}", k.url, crl.issuer);
+        f.evidence.push_back(head);
+        f.frames = {k.response_first.frame};
+        f.fix = "Republish the CRL signed with the key of " + crl.issuer + ", and check nothing rewrites it in transit.";
+        f.why = "A CRL whose signature fails is ignored, so revocation cannot be checked.";
+        context_lines(c, k, f);
+        em.emit(std::move(f));
+    }
+    const auto tol = c.opts.clock_tolerance_s;
+    if (!c.skew && crl.next_update && *crl.next_update + tol < now) {
+        Finding f = base("CRL_STALE");
+        f.summary = fmt::format("CRL {} is stale: nextUpdate {} passed {} before the capture", k.url,
+                                format_rfc3339_seconds(*crl.next_update), dur_s(now - *crl.next_update));
+        f.evidence.push_back(head);
+        f.frames = {k.response_first.frame};
+        f.fix = "Publish a fresh CRL at " + k.url + " before nextUpdate (automate `openssl ca -gencrl` or the CA's "
+                "CRL publication job) and make sure the web server serves the new file.";
+        f.why = "Clients reject a CRL past its nextUpdate, so every certificate it covers fails its check.";
+        context_lines(c, k, f);
+        em.emit(std::move(f));
+    }
+    if (!c.skew && crl.this_update - tol > now) {
+        Finding f = base("CRL_NOT_YET_VALID");
+        f.summary = fmt::format("CRL {} is not yet valid: thisUpdate {} is {} after the capture", k.url,
+                                format_rfc3339_seconds(crl.this_update), dur_s(crl.this_update - now));
+        f.evidence.push_back(head);
+        f.frames = {k.response_first.frame};
+        f.fix = "Synchronise the CA's clock; it issues CRLs dated in the future.";
+        f.why = "Clients reject a CRL dated after the check.";
+        context_lines(c, k, f);
+        em.emit(std::move(f));
+    }
+    for (auto& fp : k.cert_fingerprints) {
+        auto it = c.certs.find(fp);
+        if (it == c.certs.end()) continue;
+        const auto& cert = *it->second;
+        for (auto& e : crl.entries) {
+            std::string a = e.serial_hex, b = cert.serial_hex;
+            while (a.size() > 1 && a[0] == '0') a.erase(0, 1);
+            while (b.size() > 1 && b[0] == '0') b.erase(0, 1);
+            if (a != b) continue;
+            Finding f = base("CERT_REVOKED");
+            f.source = "crl";
+            f.place = "cert " + fp;
+            f.summary = fmt::format("certificate {} (serial {}) is revoked (listed in the CRL {})", cert_name(cert),
+                                    cert.serial_hex, k.url);
+            f.evidence.push_back(head);
+            f.evidence.push_back(fmt::format("entry: serial {}, revoked {}{}", e.serial_hex,
+                                             format_rfc3339_seconds(e.revocation_time),
+                                             e.reason ? ", reason " + *e.reason : ""));
+            if (!k.crl_signature_ok) f.evidence.push_back("note: the CRL's issuer certificate was not found, signature not checked");
+            f.frames = {k.response_first.frame};
+            f.fix = fmt::format("Replace the certificate {}: issue a new key and certificate and install it on the server; "
+                                "revocation is final.", cert_name(cert));
+            f.why = "The CA has withdrawn the certificate; clients are right to refuse it and only a new one helps.";
+            context_lines(c, k, f);
+            em.emit(std::move(f));
+        }
+    }
+}
+
 void check_rules(Ctx& c, Emitter& em, std::size_t i) {
     const OcspCheck& k = c.r.checks[i];
     std::string P = code_prefix(k.kind);
@@ -517,6 +604,10 @@ void check_rules(Ctx& c, Emitter& em, std::size_t i) {
         return;
     }
 
+    if (k.kind == CheckKind::crl && k.crl) {
+        crl_rules(c, em, i, base);
+        return;
+    }
     if (k.kind != CheckKind::ocsp || !k.response) return;
     const auto& r = *k.response;
     bool staple = k.transport == "staple";
