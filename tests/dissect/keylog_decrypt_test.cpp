@@ -167,6 +167,38 @@ TEST_CASE("keylog decrypt: TLS 1.3 ChaCha20-Poly1305 with encrypted close_notify
     CHECK(as_string(srv[srv.size() - 2].plain) == "bye\n");
 }
 
+TEST_CASE("keylog decrypt: curl with SSLKEYLOGFILE to www.google.com, a server that does not staple",
+          "[keylog][corpus]") {
+    auto in = inputs(kVoev + "tls1.3_curl_google.pcap", kVoev + "log.txt");
+    if (!in) return;
+    auto conns = load_connections(in->first);
+    REQUIRE(conns.size() == 1);
+    const Connection& c = conns.begin()->second;
+    auto d = make_decryptor(load(in->second), c.ch, c.sh);
+    REQUIRE(d);
+    auto all = open_all(*d, c, true);
+    Bytes hs;
+    for (const auto& o : from(all, capture::Side::server)) {
+        if (!o.ok) break;  // later records may belong to a later key generation
+        if (o.inner_type == 22) hs.insert(hs.end(), o.plain.begin(), o.plain.end());
+    }
+    std::optional<Bytes> cert_msg;
+    std::size_t at = 0;
+    while (at + 4 <= hs.size()) {
+        std::size_t len = be(hs, at + 1, 3);
+        if (at + 4 + len > hs.size()) break;
+        if (hs[at] == 11) cert_msg = Bytes(hs.begin() + at, hs.begin() + at + 4 + len);
+        at += 4 + len;
+    }
+    REQUIRE(cert_msg);
+    auto entries = tls13_certificate_entries(*cert_msg);
+    auto oracle = tshark_certificates(in->first, in->second);
+    REQUIRE(entries.size() == 3);
+    REQUIRE(oracle.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(to_hex(entries[i].der) == oracle[i]);
+    CHECK(entries[0].extensions.count(5) == 0);  // no OCSP staple in the leaf's entry
+}
+
 TEST_CASE("keylog decrypt: TLS 1.3 AES-128-CCM and AES-128-CCM_8", "[keylog][corpus]") {
     for (auto [pcap, suite] : {std::pair<std::string, std::uint16_t>{"tls1.3_ccm.pcap", 0x1304},
                                std::pair<std::string, std::uint16_t>{"tls1.3_ccm8.pcap", 0x1305}}) {
