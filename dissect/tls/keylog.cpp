@@ -3,9 +3,9 @@
 #include "dissect/tls/keylog.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
-#include <sstream>
 
 namespace revo::dissect {
 
@@ -138,18 +138,23 @@ void KeyLog::add_from_text(std::string_view text) {
 }
 
 bool KeyLog::load_file(const std::string& path, std::string* error) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        if (error) *error = "key log " + path + " is a directory, not a file";
+        return false;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         if (error) *error = "cannot open key log file " + path;
         return false;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
+    // Line by line: a long-running browser's key log can be large.
+    std::string line;
+    while (std::getline(in, line)) add_line(line);
     if (in.bad()) {
         if (error) *error = "cannot read key log file " + path;
         return false;
     }
-    add_from_text(ss.str());
     return true;
 }
 

@@ -129,6 +129,8 @@ TEST_CASE("keylog: corpus key log files load (repeatable)", "[keylog][corpus]") 
     std::string err;
     CHECK_FALSE(k.load_file("/nonexistent/keylog.txt", &err));
     CHECK(err.find("/nonexistent/keylog.txt") != std::string::npos);
+    CHECK_FALSE(k.load_file("/tmp", &err));
+    CHECK(err.find("directory") != std::string::npos);
 }
 
 TEST_CASE("keylog: secrets embedded in pcapng by editcap are read back from the DSB", "[keylog][corpus]") {
