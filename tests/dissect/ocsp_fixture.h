@@ -23,6 +23,10 @@ inline const std::string& ocsp_pki_dir() {
         std::string d = tmpl;
         auto r = run_command("bash " + shell_quote(source_path("tests/dissect/ocsp_pki.sh")) + " " + shell_quote(d));
         if (r.exit_code != 0) return std::string();
+        // Removed when the test process ends.
+        static std::string to_remove;
+        to_remove = d;
+        std::atexit([] { run_command("rm -rf " + shell_quote(to_remove)); });
         return d;
     }();
     return dir;
