@@ -308,6 +308,42 @@ std::string parse_sslv2_client_hello(ByteView record, ClientHello& ch) {
     return {};
 }
 
+bool looks_like_sslv2_server_hello(ByteView v) {
+    return v.size() >= 5 && (v[0] & 0x80) && v[2] == 4;
+}
+
+std::string parse_sslv2_server_hello(ByteView record, ServerHello& sh, ByteView& cert) {
+    // msg_type(1)=4 session_id_hit(1) certificate_type(1) version(2) certificate_length(2)
+    // cipher_specs_length(2) connection_id_length(2) certificate cipher_specs connection_id.
+    ByteReader outer(record);
+    auto h0 = outer.u8();
+    auto h1 = outer.u8();
+    if (!h0 || !h1) return "SSL 2.0 header truncated";
+    auto body = outer.bytes((std::size_t(*h0 & 0x7f) << 8) | *h1);
+    if (!body) return "SSL 2.0 record length runs past the data";
+    ByteReader r(*body);
+    auto type = r.u8();
+    auto hit = r.u8();
+    auto cert_type = r.u8();
+    auto version = r.u16();
+    auto cert_len = r.u16();
+    auto specs_len = r.u16();
+    auto conn_len = r.u16();
+    if (!type || !hit || !cert_type || !version || !cert_len || !specs_len || !conn_len)
+        return "SSL 2.0 ServerHello header truncated";
+    sh.legacy_version = sh.selected_version = *version;
+    auto c = r.bytes(*cert_len);
+    auto specs = r.bytes(*specs_len);
+    auto conn = r.bytes(*conn_len);
+    if (!c || !specs || !conn) return "SSL 2.0 ServerHello lengths run past the record";
+    if (*cert_type == 1 && !c->empty()) cert = *c;
+    if (specs->size() >= 3) {
+        std::uint32_t spec = (std::uint32_t((*specs)[0]) << 16) | (std::uint32_t((*specs)[1]) << 8) | (*specs)[2];
+        sh.cipher_suite = static_cast<std::uint16_t>(spec & 0xffff);  // SSL 2.0 kinds are 3 bytes wide
+    }
+    return {};
+}
+
 std::string parse_server_hello(ByteView body, ServerHello& sh) {
     ByteReader r(body);
     auto version = r.u16();

@@ -86,6 +86,11 @@ std::string handshake_type_name(std::uint8_t type);
 std::string parse_client_hello(ByteView body, ClientHello& out);
 /// SSL 2.0 compatible ClientHello: the whole SSL 2.0 record, 2-byte header included.
 std::string parse_sslv2_client_hello(ByteView record, ClientHello& out);
+/// SSL 2.0 SERVER-HELLO (answer to an SSL 2.0 ClientHello offering only SSL 2.0): the whole record.
+/// `cert` receives the server's certificate (X.509 DER) when the certificate type is 1.
+std::string parse_sslv2_server_hello(ByteView record, ServerHello& out, ByteView& cert);
+/// True when `v` begins with an SSL 2.0 SERVER-HELLO record header.
+bool looks_like_sslv2_server_hello(ByteView v);
 /// ServerHello or HelloRetryRequest body; also the draft (0x7fNN <= draft 21) layout.
 std::string parse_server_hello(ByteView body, ServerHello& out);
 

@@ -168,6 +168,11 @@ private:
             v2 = true;
             return tls::sslv2_record_size(v);
         }
+        if (d.first_record && from == Side::server && hs_.client_hello && hs_.client_hello->sslv2_format &&
+            tls::looks_like_sslv2_server_hello(v)) {
+            v2 = true;
+            return tls::sslv2_record_size(v);
+        }
         switch (tls::parse_record_header(v, h)) {
         case tls::HeaderStatus::ok: return tls::record_header_size + h.length;
         case tls::HeaderStatus::need_more: return 0;
@@ -304,6 +309,23 @@ private:
             add_error(from, "record", offset, frame, "more than " + std::to_string(limits_.max_tls_records_per_flow) +
                                                          " records; direction abandoned");
             stop(from, "tls_records_limit");
+            return;
+        }
+        if (v2 && from == Side::server) {
+            // An SSL 2.0 server: its hello carries the certificate; everything after it is encrypted.
+            ServerHello sh;
+            sh.frame = frame;
+            ByteView cert;
+            std::string err = tls::parse_sslv2_server_hello(record, sh, cert);
+            if (!err.empty()) malformed(from, "ServerHello", offset, frame, err);
+            hs_.server_hello = std::move(sh);
+            if (!cert.empty()) {
+                hs_.certificate_frame = frame;
+                hs_.chain.push_back(decode_certificate(cert));
+            }
+            note_message(from, "ServerHello", frame);
+            count("tls_sslv2_handshake");
+            dirs_[0].stopped = dirs_[1].stopped = true;
             return;
         }
         if (v2) {
@@ -624,7 +646,7 @@ private:
 
     void start_decryption() {
 #if REVO_HAVE_KEYLOG
-        if (!ctx_.keylog || decryptor_ || !hs_.client_hello || !hs_.server_hello) return;
+        if (!ctx_.keylog || ctx_.keylog->empty() || decryptor_ || !hs_.client_hello || !hs_.server_hello) return;
         decryptor_ = make_decryptor(*ctx_.keylog, *hs_.client_hello, *hs_.server_hello);
         if (!decryptor_) {
             hs_.decrypt_note = decryptor_unavailable_reason(*ctx_.keylog, *hs_.client_hello, *hs_.server_hello);

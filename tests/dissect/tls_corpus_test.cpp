@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "dissect/dispatch.h"
 #include "dissect/sink.h"
 #include "dissect/tls/tls_parse.h"
@@ -406,4 +408,75 @@ TEST_CASE("tls corpus: 1-byte segments and detection by content give the same re
         CHECK(detected.compared == normal.compared);
         CHECK(detected.with_staple == normal.with_staple);
     }
+}
+
+TEST_CASE("tls corpus: SSL 2.0 handshake on port 4433 (Lekensteyn sslv2.pcapng), found by content") {
+    if (!prerequisites()) return;
+    std::string file = revo::test::corpus_path("Lekensteyn-wireshark-notes/ssl3/sslv2.pcapng");
+    if (file.empty()) {
+        WARN("corpus absent; skipping");
+        return;
+    }
+    // tshark needs to be told the port; we are not.
+    auto serial = run_command("tshark -n -r " + shell_quote(file) +
+                              " -d tcp.port==4433,tls -Y x509af.serialNumber -T fields -e x509af.serialNumber");
+    auto lines = revo::test::split_lines(serial.out);
+    REQUIRE(lines.size() == 1);
+    auto streams = load_streams(file);
+    CollectSink sink;
+    Anomalies anomalies;
+    run(streams, Mode::dispatch, sink, anomalies);
+    REQUIRE(sink.by_flow.size() == 1);
+    const TlsHandshake& hs = sink.by_flow.begin()->second.front();
+    REQUIRE(hs.client_hello);
+    CHECK(hs.client_hello->sslv2_format);
+    CHECK(hs.client_hello->legacy_version == 0x0002);
+    CHECK(hs.conn.server.port == 4433);
+    REQUIRE(hs.server_hello);
+    CHECK(hs.server_hello->selected_version == 0x0002);
+    REQUIRE(hs.chain.size() == 1);
+    CHECK(hs.chain[0]->serial_hex == norm_serial(lines[0]));
+    CHECK(hs.errors.empty());
+    CHECK(anomalies.get("tls_sslv2_handshake") == 1);
+}
+
+TEST_CASE("tls corpus: revoscope analyze --format jsonl reports the handshake as tshark decodes it") {
+    if (!prerequisites()) return;
+    std::string file = revo::test::corpus_path("suricata-verify/tests/tls-alpn-log-detect-02/input.pcap");
+    if (file.empty() || !revo::test::file_exists(REVO_BINARY)) {
+        WARN("corpus or revoscope binary absent; skipping");
+        return;
+    }
+    auto r = revo::test::run_revoscope("analyze --format jsonl " + shell_quote(file));
+    nlohmann::json hs;
+    for (auto& line : revo::test::split_lines(r.out)) {
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (!j.is_discarded() && j.value("type", "") == "tls_handshake") hs = j;
+    }
+    REQUIRE(hs.is_object());
+    // Frame numbers of each handshake message, as tshark reports them.
+    auto frame_of = [&](int type) {
+        auto out = run_command("tshark -n -r " + shell_quote(file) + " -Y 'tls.handshake.type==" + std::to_string(type) +
+                               "' -T fields -e frame.number");
+        auto l = revo::test::split_lines(out.out);
+        return l.empty() ? -1 : std::stoi(l[0]);
+    };
+    CHECK(hs["frames"]["client_hello"] == frame_of(1));
+    CHECK(hs["frames"]["server_hello"] == frame_of(2));
+    CHECK(hs["frames"]["certificate"] == frame_of(11));
+    CHECK(hs["frames"]["certificate_status"] == frame_of(22));
+    CHECK(hs["sni"] == "p130-contacts.icloud.com");
+    CHECK(hs["version"] == "TLS 1.2");
+    CHECK(hs["status_request"] == true);
+    CHECK(hs["status_request_ack"] == true);
+    CHECK(hs["complete"] == true);
+    CHECK(hs["fate"] == "completed");
+    REQUIRE(hs["staple"].is_object());
+    CHECK(hs["staple"]["source"] == "certificate_status");
+    REQUIRE(hs["chain"].is_array());
+    auto serials = run_command("tshark -n -r " + shell_quote(file) +
+                               " -Y 'tls.handshake.type==11' -T fields -e x509af.serialNumber");
+    auto expected = split(revo::test::split_lines(serials.out).at(0), ',');
+    REQUIRE(hs["chain"].size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) CHECK(hs["chain"][i]["serial"] == norm_serial(expected[i]));
 }
