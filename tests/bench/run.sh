@@ -38,7 +38,11 @@ measure() {
   local name="$1"; shift
   local walls=() cpus=() rsss=()
   for ((i = 0; i < runs; i++)); do
-    /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/$name.err" || true
+    local rc=0
+    /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/$name.err" || rc=$?
+    # revoscope exits 1 when it reports findings; anything else (or a crash) must not pass as a timing.
+    if ((rc > 1)); then echo "run.sh: $name failed (exit $rc): $(head -c 300 "$work/$name.err")" >&2; exit 1; fi
+    sed -i "/^Command/d" "$work/time.txt"  # GNU time notes a non-zero exit on a line of its own
     read -r w u s m < "$work/time.txt"
     walls+=("$w"); cpus+=("$(echo "$u + $s" | bc -l)"); rsss+=("$m")
   done
@@ -67,7 +71,9 @@ bench_file() {
   fi
 }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); date $(date -u +%F)"
+echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); $(date -u '+%F %T UTC')"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+trap 'echo "load average after: $(cut -d" " -f1-3 /proc/loadavg)"' EXIT
 if [[ -n "$capture" ]]; then bench_file "$capture"; else bench_file "$(gen "$size")"; fi
 
 if ((scaling)); then
