@@ -183,6 +183,7 @@ json handshake_json(const analysis::Results& r, std::size_t i) {
     j["complete"] = h.complete;
     j["encrypted"] = h.encrypted;
     j["decrypted"] = h.decrypted;
+    j["decrypt_note"] = h.decrypt_note.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.decrypt_note);
     j["fate"] = h.fate;
     j["frames"] = {{"client_hello", ch ? json(ch->frame.frame) : json(nullptr)},
                    {"server_hello", sh ? json(sh->frame.frame) : json(nullptr)},

@@ -108,6 +108,7 @@ void write_text(std::ostream& out, const analysis::Results& r, const RunInfo& ru
                                h.encrypted && !h.decrypted ? std::string("encrypted") : std::to_string(h.chain.size()),
                                h.alerts.empty() ? "" : fmt::format(" alerts={}", h.alerts.size()),
                                h.fate.empty() ? (h.complete ? "completed" : "incomplete") : h.fate);
+            if (!h.decrypt_note.empty()) out << "               key log: " << h.decrypt_note << "\n";
         }
     }
 }
