@@ -186,6 +186,9 @@ def check(frames, key, val):
         return None if ok == (val == "yes") else "request %s response %s" % (req, resp)
     if key == "crl_revoked":
         return None if any_(lambda fr: fr["http.response.code"] and norm_serial(val) in map(norm_serial, fr["x509af.userCertificate"])) else "not seen"
+    if key == "crl_entries":
+        got = [len(fr["x509af.userCertificate"]) for fr in frames if fr["http.response.code"] and fr["x509af.userCertificate"]]
+        return None if got and all(n == int(val) for n in got) else "entries %s" % got
     if key == "crl_next_update_offset_s":
         want = float(val)
         offs = []

@@ -593,3 +593,56 @@ CONF
   tls_client www.revo.example 443 -tls1_2
   capture_stop 2
 }
+
+# make_big_crl DIR COUNT: the issuing CA's CRL as make_crls writes it, but listing COUNT more
+# revoked certificates (serials 0x4000 up, revoked over the last year, mixed reasons).  openssl ca
+# has no bulk revoke, so the entries go into a copy of the CA's index in a temporary database;
+# the real database (and the OCSP responder's view of it) is left alone.
+make_big_crl() {
+  local dir=$1 count=$2 db=$WORK/bigcrl
+  rm -rf "$db"; mkdir -p "$db"
+  cp "$PKI/int/index.txt" "$db/index.txt"
+  echo "unique_subject = no" >"$db/index.txt.attr"
+  echo 3000 >"$db/crlnumber"
+  { cat "$PKI/ca.cnf"; cat <<CNF
+
+[int_bigcrl_ca]
+dir = $db
+database = \$dir/index.txt
+certificate = \$ENV::PKI/int/int.pem
+private_key = \$ENV::PKI/int/int.key
+crlnumber = \$dir/crlnumber
+default_md = sha256
+default_crl_days = 7
+CNF
+  } >"$db/ca.cnf"
+  local expiry now
+  expiry=$(date -u -d '+200 days' +%y%m%d%H%M%SZ); now=$(date -u +%s)
+  python3 - "$count" "$expiry" "$now" >>"$db/index.txt" <<'PY'
+import sys, time
+count, expiry, now = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+reasons = ["keyCompromise", "superseded", "cessationOfOperation", "affiliationChanged", ""]
+for i in range(count):
+    when = time.strftime("%y%m%d%H%M%SZ", time.gmtime(now - 86400 * 6 - (i * 7919) % (86400 * 360)))
+    reason = reasons[i % len(reasons)]
+    serial = "%04X" % (0x4000 + i)
+    print("R\t%s\t%s%s\t%s\tunknown\t/CN=host%d.bulk.revo.example" % (expiry, when, "," + reason if reason else "", serial, i))
+PY
+  openssl ca -batch -config "$db/ca.cnf" -name int_bigcrl_ca -gencrl -out "$dir/int.crl.pem" 2>>"$PKI/ca.log"
+  openssl crl -in "$dir/int.crl.pem" -outform DER -out "$dir/int.crl"
+}
+
+sc_48_crl_slow() {
+  # A CRL of about 100 KB (3000 extra entries) through a relay on the router that paces the
+  # server's bytes at 40 KB/s, like a slow link: the download takes about 2.5 s while the TLS
+  # handshake waits after ServerHelloDone.
+  make_crls "$WORK/web"; make_big_crl "$WORK/web" 3000; pki_web_start "$WORK/web"
+  log "CRL of $(stat -c %s "$WORK/web/int.crl") bytes"
+  bg "$NS_RTR" "$WORK/relay.log" python3 "$HERE/lib/delay_relay.py" 0.0.0.0 9080 $WEB4 80 0 40000
+  wait_listen "$NS_RTR" tcp 9080
+  in_ns "$NS_RTR" iptables -t nat -A PREROUTING -i c0 -p tcp -d $WEB4 --dport 80 -j REDIRECT --to-ports 9080
+  s_server_start crlok 443
+  start_cap
+  crl_client crl.revo.example -verify_return_error
+  capture_stop
+}
