@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <limits>
 
 #include "analysis/internal.h"
 
@@ -25,6 +27,22 @@ struct Analyzer::Impl {
     std::function<void(const Finding&)> live;
     Results results;
     bool finished = false;
+
+    // Live mode: what has been announced, and when to evaluate again.
+    std::set<std::string> announced;  ///< code|place of findings passed to the live callback
+    std::size_t announced_errors = 0;
+    std::size_t live_checks = 0;
+    std::size_t polled_facts = std::numeric_limits<std::size_t>::max();
+    std::set<std::uint64_t> polled_attempts;
+    std::chrono::steady_clock::time_point next_poll{};
+
+    /// Correlates the stored facts into `results` (consumes the facts).
+    void analyse();
+    /// Passes findings not announced before to the live callback; returns how many.
+    std::size_t announce(const std::vector<Finding>& findings);
+    std::size_t fact_count() const {
+        return handshakes.size() + exchanges.size() + dns.size() + tcp.size() + fetched_certs.size();
+    }
 };
 
 Analyzer::Analyzer(AnalysisOptions opts) : impl_(std::make_unique<Impl>()) { impl_->opts = std::move(opts); }
@@ -241,6 +259,75 @@ const Results& Analyzer::finish() {
     auto& I = *impl_;
     if (I.finished) return I.results;
     I.finished = true;
+    I.analyse();
+    I.announce(I.results.findings);
+    I.exchanges.clear();
+    I.tcp.clear();
+    return I.results;
+}
+
+std::size_t Analyzer::Impl::announce(const std::vector<Finding>& findings) {
+    std::size_t n = 0;
+    for (const auto& f : findings) {
+        if (!announced.insert(f.code + "|" + f.place).second) continue;
+        if (f.severity >= Severity::error) ++announced_errors;
+        ++n;
+        if (live) live(f);
+    }
+    return n;
+}
+
+std::size_t Analyzer::poll(Timestamp now, const std::vector<capture::TcpConnection>& in_progress) {
+    auto& I = *impl_;
+    if (I.finished) return 0;
+    auto wall = std::chrono::steady_clock::now();
+    if (wall < I.next_poll) return 0;
+    using S = capture::ConnState;
+    const auto wait_ns = static_cast<std::int64_t>(I.opts.live_blocked_after_s * 1e9);
+    std::vector<const capture::TcpConnection*> attempts;
+    std::set<std::uint64_t> ids;
+    for (const auto& t : in_progress) {
+        if (!failed_tcp(t)) continue;
+        if (t.state == S::syn_sent && (t.syns.empty() || now.ns - t.syns.front().ts.ns < wait_ns)) continue;
+        attempts.push_back(&t);
+        ids.insert(t.info.flow_id);
+    }
+    // Nothing new since the last evaluation: the findings would be the same.
+    if (I.fact_count() == I.polled_facts && ids == I.polled_attempts) return 0;
+    I.polled_facts = I.fact_count();
+    I.polled_attempts = ids;
+
+    Impl tmp;
+    tmp.opts = I.opts;
+    tmp.handshakes = I.handshakes;
+    tmp.exchanges = I.exchanges;
+    tmp.crls = I.crls;
+    tmp.dns = I.dns;
+    tmp.tcp = I.tcp;
+    tmp.fetched_certs = I.fetched_certs;
+    std::set<std::uint64_t> ended;
+    for (const auto& t : I.tcp) ended.insert(t.info.flow_id);
+    for (const auto* t : attempts)
+        if (!ended.count(t->info.flow_id)) tmp.tcp.push_back(*t);
+    tmp.analyse();
+    I.live_checks = tmp.results.checks.size();
+    // Re-evaluation copies every fact: when it is slow, space it out so capture keeps up.
+    auto took = std::chrono::steady_clock::now() - wall;
+    I.next_poll = wall + std::max<std::chrono::steady_clock::duration>(took * 20, std::chrono::milliseconds(0));
+    return I.announce(tmp.results.findings);
+}
+
+Analyzer::LiveCounts Analyzer::live_counts() const {
+    LiveCounts c;
+    c.handshakes = impl_->finished ? impl_->results.handshakes.size() : impl_->handshakes.size();
+    c.checks = impl_->finished ? impl_->results.checks.size() : impl_->live_checks;
+    c.findings = impl_->announced.size();
+    c.errors = impl_->announced_errors;
+    return c;
+}
+
+void Analyzer::Impl::analyse() {
+    auto& I = *this;
     Results& R = I.results;
     R.options = I.opts;
     R.anomalies = I.anomalies;
@@ -522,11 +609,6 @@ const Results& Analyzer::finish() {
 
     detail::run_rules(c);
     detail::build_stories(c);
-    if (I.live)
-        for (auto& f : R.findings) I.live(f);
-    I.exchanges.clear();
-    I.tcp.clear();
-    return R;
 }
 
 }  // namespace revo::analysis

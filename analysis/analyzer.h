@@ -21,6 +21,7 @@ struct AnalysisOptions {
     dissect::TrustOptions trust;           ///< --ca-file / --ca-path / system store
     std::size_t max_records = 200'000;     ///< cap per kind of stored fact (handshakes, exchanges, lookups)
     std::size_t max_connections = 500'000; ///< cap on stored TCP connection summaries
+    double live_blocked_after_s = 10;      ///< live: a connection attempt unanswered this long is reported as blocked
 };
 
 /// Everything known at the end of a run, in capture order, with the findings.
@@ -48,8 +49,25 @@ public:
 
     /// Called for each finding as soon as it is established (live mode prints them).
     void set_live_callback(std::function<void(const Finding&)> cb);
-    /// Correlates everything and raises the findings. Call once, after the input ends.
+    /// Correlates everything and raises the findings. Call once, after the input ends. In live mode the
+    /// callback then only receives findings that poll() has not announced already.
     const Results& finish();
+
+    /// What live mode shows while capturing.
+    struct LiveCounts {
+        std::size_t handshakes = 0;  ///< TLS handshakes delivered so far
+        std::size_t checks = 0;      ///< revocation checks at the last evaluation
+        std::size_t findings = 0;    ///< findings announced so far
+        std::size_t errors = 0;      ///< of which error or critical
+    };
+    /// Live mode: evaluates what is already established (delivered handshakes, HTTP exchanges and ended
+    /// connections, plus `in_progress` connection attempts that are already failures: refused, rejected by
+    /// ICMP, or a SYN unanswered for live_blocked_after_s at `now`) and passes each finding not announced
+    /// before to the live callback. A finding is announced once per code and place; finish() announces
+    /// only the rest. Nothing is re-evaluated when no fact changed; when evaluation is slow it is spaced
+    /// out (at most 1/20 of wall time is spent in it). Returns the number of findings announced.
+    std::size_t poll(Timestamp now, const std::vector<capture::TcpConnection>& in_progress = {});
+    LiveCounts live_counts() const;
     /// Trust store load problems, reported once.
     const std::string& trust_error() const;
 

@@ -341,6 +341,11 @@ void FlowTable::expire(Timestamp now) {
     }
 }
 
+void FlowTable::for_each_open(const std::function<void(const TcpConnection&)>& fn) const {
+    for (const Flow* f = open_.head; f; f = f->next) fn(f->conn);
+    for (const Flow* f = done_.head; f; f = f->next) fn(f->conn);
+}
+
 void FlowTable::finish(const FrameRef& last) {
     // Oldest first, so connections come out roughly in the order they went quiet.
     while (done_.tail) end_flow(done_.tail, EndReason::capture_end, last);

@@ -70,6 +70,9 @@ public:
     std::uint64_t flows_timed_out() const { return timed_out_; }
     std::size_t active() const { return flows_.size(); }
     const ReassemblyBudget& budget() const { return budget_; }
+    /// Visits the summary so far of every connection still in the table (live mode looks for attempts
+    /// that are already failures, e.g. a SYN nobody answers).
+    void for_each_open(const std::function<void(const TcpConnection&)>& fn) const;
 
 private:
     struct Flow;

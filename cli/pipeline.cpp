@@ -10,6 +10,7 @@
 #include "analysis/analyzer.h"
 #include "capture/engine.h"
 #include "cli/cli.h"
+#include "cli/live_status.h"
 #include "dissect/dispatch.h"
 #include "dissect/tls/keylog.h"
 #include "report/report.h"
@@ -115,21 +116,15 @@ int run_pipeline(const RunOptions& o, const std::vector<std::string>& files, con
     capture::Engine engine(run.opts.limits, run.hooks());
     bool unreadable = false;
     if (live) {
-        const bool tty = ::isatty(2) == 1 && !o.quiet;
-        run.analyzer.set_live_callback([&](const analysis::Finding& f) {
-            if (!o.quiet) std::cerr << (tty ? "\r" : "") << "finding: " << f.code << ": " << f.summary << "\n";
-        });
-        auto tick = [&] {
-            if (tty)
-                std::cerr << fmt::format("\r{} packets, {} TCP connections ", engine.frames(),
-                                         engine.flows().flows_created())
-                          << std::flush;
-        };
-        if (!capture::run_live(*live, engine, err, tick)) {
+        // Findings go to standard error as they are established; the report follows at exit.
+        LiveStatus status(run.analyzer, engine, std::cerr, ::isatty(2) == 1, o.quiet);
+        status.attach();
+        if (!capture::run_live(*live, engine, err, [&] { status.tick(); })) {
+            status.done();
             std::cerr << "revoscope: " << err << "\n";
             return exit_code::unreadable;
         }
-        if (tty) std::cerr << "\n";
+        status.done();
         return run.report(engine, false);
     }
     capture::FileReadOptions ro{o.filter, o.progress};
