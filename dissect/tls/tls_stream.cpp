@@ -689,7 +689,7 @@ private:
             }
             hs_.fate = fin ? "closed" : abandoned ? "abandoned" : "capture_end";
         }
-        if (tls13() && !hs_.decrypted) hs_.encrypted = true;
+        if (tls13()) hs_.encrypted = !hs_.decrypted;  // decrypted: chain and staple were seen
         if (!hs_.errors.empty()) count("tls_handshake_with_errors");
         for (auto& d : dirs_) {
             d.rec.clear();
