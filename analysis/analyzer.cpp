@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <limits>
 
 #include "analysis/internal.h"
 
@@ -32,7 +31,7 @@ struct Analyzer::Impl {
     std::set<std::string> announced;  ///< code|place of findings passed to the live callback
     std::size_t announced_errors = 0;
     std::size_t live_checks = 0;
-    std::size_t polled_facts = std::numeric_limits<std::size_t>::max();
+    std::size_t polled_facts = 0;  ///< facts at the last evaluation (none yet: nothing to evaluate)
     std::set<std::uint64_t> polled_attempts;
     std::chrono::steady_clock::time_point next_poll{};
 
@@ -311,9 +310,9 @@ std::size_t Analyzer::poll(Timestamp now, const std::vector<capture::TcpConnecti
         if (!ended.count(t->info.flow_id)) tmp.tcp.push_back(*t);
     tmp.analyse();
     I.live_checks = tmp.results.checks.size();
-    // Re-evaluation copies every fact: when it is slow, space it out so capture keeps up.
-    auto took = std::chrono::steady_clock::now() - wall;
-    I.next_poll = wall + std::max<std::chrono::steady_clock::duration>(took * 20, std::chrono::milliseconds(0));
+    // Re-evaluation copies every fact (and may load the trust store): when it is slow, space it out so
+    // that at most a fifth of the time goes to it and capture keeps up.
+    I.next_poll = wall + (std::chrono::steady_clock::now() - wall) * 5;
     return I.announce(tmp.results.findings);
 }
 

@@ -65,7 +65,7 @@ public:
     /// ICMP, or a SYN unanswered for live_blocked_after_s at `now`) and passes each finding not announced
     /// before to the live callback. A finding is announced once per code and place; finish() announces
     /// only the rest. Nothing is re-evaluated when no fact changed; when evaluation is slow it is spaced
-    /// out (at most 1/20 of wall time is spent in it). Returns the number of findings announced.
+    /// out (at most a fifth of wall time is spent in it). Returns the number of findings announced.
     std::size_t poll(Timestamp now, const std::vector<capture::TcpConnection>& in_progress = {});
     LiveCounts live_counts() const;
     /// Trust store load problems, reported once.
