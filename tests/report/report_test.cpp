@@ -168,7 +168,7 @@ TEST_CASE("Markdown report carries the verdict, findings and checks table") {
     CHECK(out.find("| 9 | tcp-only | ocsp |") != std::string::npos);
 }
 
-TEST_CASE("--redact replaces addresses and non-certificate names with stable pseudonyms") {
+TEST_CASE("redaction (--redact) replaces addresses and non-certificate names with stable pseudonyms") {
     auto r = blocked_results();
     auto run = run_info();
     run.redact = true;
