@@ -14,6 +14,10 @@ namespace revo::analysis {
 using dissect::CheckKind;
 using detail::Ctx;
 
+namespace {
+bool failed_tcp(const capture::TcpConnection& t);
+}
+
 struct Analyzer::Impl {
     AnalysisOptions opts;
     std::vector<dissect::TlsHandshake> handshakes;
@@ -22,6 +26,8 @@ struct Analyzer::Impl {
     std::vector<dissect::DnsLookup> dns;
     std::vector<capture::TcpConnection> tcp;
     std::vector<std::shared_ptr<const dissect::CertSummary>> fetched_certs;  ///< from AIA issuer fetches
+    /// Failed connection attempts per (server, state): how many are kept, how many more were only counted.
+    std::map<std::pair<Endpoint, int>, std::pair<std::size_t, std::uint64_t>> failed_seen;
     Anomalies anomalies;
     std::function<void(const Finding&)> live;
     Results results;
@@ -94,6 +100,16 @@ void Analyzer::on_tcp_connection(capture::TcpConnection&& c) {
     if (impl_->tcp.size() >= impl_->opts.max_connections) {
         impl_->anomalies.add("analysis_tcp_connections_over_cap");
         return;
+    }
+    // A flood of failed attempts to one server: keep the first few in full, count the rest.
+    if (failed_tcp(c)) {
+        auto& [kept, folded] = impl_->failed_seen[{c.info.server, static_cast<int>(c.state)}];
+        if (kept >= impl_->opts.max_failed_per_place) {
+            ++folded;
+            impl_->anomalies.add("analysis_failed_connections_folded");
+            return;
+        }
+        ++kept;
     }
     impl_->tcp.push_back(std::move(c));
 }
@@ -304,6 +320,7 @@ std::size_t Analyzer::poll(Timestamp now, const std::vector<capture::TcpConnecti
     tmp.dns = I.dns;
     tmp.tcp = I.tcp;
     tmp.fetched_certs = I.fetched_certs;
+    tmp.failed_seen = I.failed_seen;
     std::set<std::uint64_t> ended;
     for (const auto& t : I.tcp) ended.insert(t.info.flow_id);
     for (const auto* t : attempts)
@@ -331,7 +348,15 @@ void Analyzer::Impl::analyse() {
     R.options = I.opts;
     R.anomalies = I.anomalies;
     dissect::CertPool pool;
-    R.trust_error = pool.load_trust(I.opts.trust);
+    // The trust store (tens of milliseconds for the system one) is only needed when there is a certificate,
+    // an OCSP response or a CRL to verify, or when the user named one (so that a bad path is reported).
+    bool needs_trust = !I.opts.trust.ca_file.empty() || !I.opts.trust.ca_path.empty() || !I.fetched_certs.empty() ||
+                       !I.crls.empty() ||
+                       std::any_of(I.handshakes.begin(), I.handshakes.end(),
+                                   [](auto& h) { return !h.chain.empty() || h.staple; }) ||
+                       std::any_of(I.exchanges.begin(), I.exchanges.end(),
+                                   [](auto& ex) { return ex.ocsp_response.has_value(); });
+    if (needs_trust) R.trust_error = pool.load_trust(I.opts.trust);
 
     std::sort(I.handshakes.begin(), I.handshakes.end(),
               [](auto& a, auto& b) { return a.start.frame < b.start.frame; });
@@ -413,6 +438,7 @@ void Analyzer::Impl::analyse() {
 
     // 3. Connections that never carried HTTP but were aimed at a responder.
     std::sort(I.tcp.begin(), I.tcp.end(), [](auto& a, auto& b) { return a.first_frame.frame < b.first_frame.frame; });
+    std::set<std::pair<Endpoint, int>> folded_credited;
     for (auto& t : I.tcp) {
         if (flows_with_payload.count(t.info.flow_id) || !failed_tcp(t)) continue;
         OcspCheck k;
@@ -445,10 +471,23 @@ void Analyzer::Impl::analyse() {
                     : t.state == S::refused ? "refused"
                     : t.state == S::icmp_rejected ? "icmp"
                                                   : "reset";
+        // The attempts folded away at intake are credited to the first kept one of their kind.
+        std::pair<Endpoint, int> fold_key{t.info.server, static_cast<int>(t.state)};
+        if (auto f = I.failed_seen.find(fold_key);
+            f != I.failed_seen.end() && f->second.second && folded_credited.insert(fold_key).second)
+            k.folded_attempts = f->second.second;
         R.checks.push_back(std::move(k));
     }
-    std::stable_sort(R.checks.begin(), R.checks.end(),
-                     [](const OcspCheck& a, const OcspCheck& b) { return a.start().frame < b.start().frame; });
+    {
+        // Sort positions, then move each check once: OcspCheck is large, and a merge sort moves it many times.
+        std::vector<std::pair<std::uint64_t, std::size_t>> pos(R.checks.size());
+        for (std::size_t i = 0; i < pos.size(); ++i) pos[i] = {R.checks[i].start().frame, i};
+        std::stable_sort(pos.begin(), pos.end(), [](auto& a, auto& b) { return a.first < b.first; });
+        std::vector<OcspCheck> sorted;
+        sorted.reserve(R.checks.size());
+        for (auto& [frame, i] : pos) sorted.push_back(std::move(R.checks[i]));
+        R.checks.swap(sorted);
+    }
 
     // 4. CertID index: every seen certificate with a known issuer, under every hash the requests used.
     std::set<std::string> algs = {"sha1", "sha256"};

@@ -21,6 +21,7 @@ struct AnalysisOptions {
     dissect::TrustOptions trust;           ///< --ca-file / --ca-path / system store
     std::size_t max_records = 200'000;     ///< cap per kind of stored fact (handshakes, exchanges, lookups)
     std::size_t max_connections = 500'000; ///< cap on stored TCP connection summaries
+    std::size_t max_failed_per_place = 64; ///< failed connection attempts kept in full per server and fate; more are counted
     double live_blocked_after_s = 10;      ///< live: a connection attempt unanswered this long is reported as blocked
 };
 

@@ -51,6 +51,9 @@ struct OcspCheck {
     std::optional<dissect::CrlInfo> crl;        ///< decoded CRL, for a CRL download that returned one
     std::optional<bool> crl_signature_ok;       ///< set when the CRL's issuer is known
     std::string crl_signer;                     ///< subject of the certificate whose key verified the CRL
+    /// Further failed attempts to the same server with the same fate that were counted, not stored
+    /// (AnalysisOptions::max_failed_per_place); findings on this check count them too.
+    std::uint64_t folded_attempts = 0;
     /// First moment of the check: request first byte, else first SYN, else the staple frame.
     FrameRef start() const;
     /// Last moment of the check seen on the wire.

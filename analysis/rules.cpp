@@ -8,7 +8,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <map>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -33,6 +36,9 @@ Finding make(const std::string& code) {
     return f;
 }
 
+/// Collects findings, folding those with the same code and place into one (count, merged evidence).
+/// Folding is a hash lookup and merging uses per-finding hash sets, so n findings cost O(n) however many
+/// fold into one place.
 class Emitter {
 public:
     explicit Emitter(Ctx& c) : c_(c) {}
@@ -42,51 +48,84 @@ public:
             if (i < c_.check_codes.size()) c_.check_codes[i].insert(f.code);
         for (auto i : f.handshakes)
             if (i < c_.handshake_codes.size()) c_.handshake_codes[i].insert(f.code);
-        std::string key = f.code + "|" + f.place;
-        auto it = index_.find(key);
-        if (it == index_.end()) {
-            index_[key] = c_.r.findings.size();
+        std::string key = f.code;
+        key += '|';
+        key += f.place;
+        auto [it, fresh] = index_.try_emplace(std::move(key), c_.r.findings.size());
+        if (fresh) {
+            Merged m;
+            remember(f.frames, m.frames, kMaxRefs);
+            remember(f.flow_ids, m.flow_ids, kMaxRefs);
+            remember(f.checks, m.checks, SIZE_MAX);
+            remember(f.handshakes, m.handshakes, SIZE_MAX);
             if (f.evidence.size() > kMaxEvidence) {
-                dropped_[key] += f.evidence.size() - kMaxEvidence;
+                m.dropped_evidence = f.evidence.size() - kMaxEvidence;
                 f.evidence.resize(kMaxEvidence);
             }
+            for (auto& e : f.evidence) m.evidence.insert(e);
+            merged_.push_back(std::move(m));
             c_.r.findings.push_back(std::move(f));
             return;
         }
         Finding& g = c_.r.findings[it->second];
+        Merged& m = merged_[it->second];
         g.count += f.count;
         for (auto& e : f.evidence) {
-            if (std::find(g.evidence.begin(), g.evidence.end(), e) != g.evidence.end()) continue;
-            if (g.evidence.size() < kMaxEvidence) g.evidence.push_back(e);
-            else ++dropped_[key];
+            if (g.evidence.size() >= kMaxEvidence) {
+                // Only lines not shown are counted; a line already shown is not "more".
+                if (!m.evidence.count(e)) ++m.dropped_evidence;
+                continue;
+            }
+            if (m.evidence.insert(e).second) g.evidence.push_back(std::move(e));
         }
-        auto merge = [](auto& into, const auto& from) {
-            for (auto& x : from)
-                if (std::find(into.begin(), into.end(), x) == into.end()) into.push_back(x);
-        };
-        merge(g.frames, f.frames);
-        merge(g.flow_ids, f.flow_ids);
-        merge(g.checks, f.checks);
-        merge(g.handshakes, f.handshakes);
+        merge(g.frames, m.frames, f.frames, kMaxRefs);
+        merge(g.flow_ids, m.flow_ids, f.flow_ids, kMaxRefs);
+        merge(g.checks, m.checks, f.checks, SIZE_MAX);
+        merge(g.handshakes, m.handshakes, f.handshakes, SIZE_MAX);
         if (f.first_seen.valid() && (!g.first_seen.valid() || f.first_seen.frame < g.first_seen.frame))
             g.first_seen = f.first_seen;
         if (static_cast<int>(f.severity) > static_cast<int>(g.severity)) g.severity = f.severity;
     }
 
     void finalize() {
-        for (auto& [key, i] : index_) {
+        for (std::size_t i = 0; i < merged_.size(); ++i) {
             Finding& f = c_.r.findings[i];
-            if (auto d = dropped_.find(key); d != dropped_.end() && d->second)
-                f.evidence.push_back(fmt::format("... and {} more evidence lines not shown", d->second));
+            if (merged_[i].dropped_evidence)
+                f.evidence.push_back(fmt::format("... and {} more evidence lines not shown", merged_[i].dropped_evidence));
             if (f.count > 1) f.summary += fmt::format(" ({} times)", f.count);
             std::sort(f.frames.begin(), f.frames.end());
         }
+        merged_.clear();
     }
 
 private:
+    /// Frames and flow ids cited per finding: enough to find the traffic; `count` says how many folded.
+    static constexpr std::size_t kMaxRefs = 1024;
+
+    struct Merged {
+        std::unordered_set<std::uint64_t> frames, flow_ids, checks, handshakes;
+        std::unordered_set<std::string> evidence;
+        std::size_t dropped_evidence = 0;
+    };
+
+    /// The first finding of a place keeps its lists as built (cut at `cap`); later ones merge into them.
+    template <class T>
+    static void remember(std::vector<T>& v, std::unordered_set<std::uint64_t>& seen, std::size_t cap) {
+        if (v.size() > cap) v.resize(cap);
+        for (auto& x : v) seen.insert(static_cast<std::uint64_t>(x));
+    }
+    template <class T>
+    static void merge(std::vector<T>& into, std::unordered_set<std::uint64_t>& seen, const std::vector<T>& from,
+                      std::size_t cap) {
+        for (auto& x : from) {
+            if (into.size() >= cap) return;
+            if (seen.insert(static_cast<std::uint64_t>(x)).second) into.push_back(x);
+        }
+    }
+
     Ctx& c_;
-    std::map<std::string, std::size_t> index_;
-    std::map<std::string, std::size_t> dropped_;
+    std::unordered_map<std::string, std::size_t> index_;  ///< code|place -> index in findings
+    std::vector<Merged> merged_;                           ///< parallel to findings while emitting
 };
 
 std::string serial_of(const Ctx& c, const std::string& fp) {
@@ -545,6 +584,7 @@ void check_rules(Ctx& c, Emitter& em, std::size_t i) {
         f.checks.push_back(i);
         f.flow_ids.push_back(k.flow_id);
         f.first_seen = k.start();
+        f.count += static_cast<std::uint32_t>(k.folded_attempts);
         f.source = k.transport == "staple" ? "staple" : k.kind == CheckKind::crl ? "crl" : k.kind == CheckKind::aia_issuer ? "aia" : "ocsp";
         return f;
     };

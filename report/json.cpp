@@ -209,6 +209,7 @@ json check_json(const analysis::Results& r, std::size_t i) {
     j["kind"] = dissect::to_string(k.kind);
     j["role"] = k.role;
     j["flow_id"] = k.flow_id;
+    if (k.folded_attempts) j["folded_attempts"] = k.folded_attempts;
     j["client"] = k.client.to_string();
     j["responder"] = k.responder.to_string();
     j["host"] = k.host.empty() ? json(nullptr) : json(k.host);
