@@ -2,6 +2,7 @@
 // real OCSP messages exported from the sample captures.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <set>
 
 #include "analysis/analyzer.h"
@@ -64,6 +65,34 @@ TEST_CASE("repeated blocked attempts to one responder fold into one finding with
     CHECK(f->count == 2);
     CHECK(f->summary.find("(2 times)") != std::string::npos);
     CHECK(f->checks.size() == 2);
+}
+
+TEST_CASE("a flood of failed attempts keeps the first few in full and counts the rest") {
+    auto opts = options();
+    opts.max_failed_per_place = 16;
+    analysis::Analyzer a(opts);
+    // 200 unanswered SYNs and 20 refused ones to one responder, 3 unanswered ones to another.
+    std::uint64_t frame = 1;
+    for (std::uint64_t i = 0; i < 200; ++i, ++frame)
+        a.on_tcp_connection(tcp(100 + i, "192.0.2.10", "203.0.113.20", 80, {fr(frame, 0.001 * frame)}, ConnState::syn_sent));
+    for (std::uint64_t i = 0; i < 20; ++i, ++frame)
+        a.on_tcp_connection(tcp(400 + i, "192.0.2.10", "203.0.113.20", 80, {fr(frame, 0.001 * frame)}, ConnState::refused));
+    for (std::uint64_t i = 0; i < 3; ++i, ++frame)
+        a.on_tcp_connection(tcp(600 + i, "192.0.2.10", "203.0.113.30", 80, {fr(frame, 0.001 * frame)}, ConnState::syn_sent));
+    auto r = run(a);
+    CHECK(r.checks.size() == 16 + 16 + 3);
+    CHECK(r.anomalies.get("analysis_failed_connections_folded") == (200 - 16) + (20 - 16));
+    std::uint64_t folded = 0;
+    for (auto& k : r.checks) folded += k.folded_attempts;
+    CHECK(folded == (200 - 16) + (20 - 16));
+    std::map<std::string, std::uint32_t> counts;
+    for (auto& f : r.findings) counts[f.code + " " + f.place] += f.count;
+    CHECK(counts["OCSP_BLOCKED_DROP 203.0.113.20:80"] == 200);
+    CHECK(counts["OCSP_BLOCKED_RESET 203.0.113.20:80"] == 20);
+    CHECK(counts["OCSP_BLOCKED_DROP 203.0.113.30:80"] == 3);
+    const auto* f = find(r, "OCSP_BLOCKED_DROP");
+    REQUIRE(f);
+    CHECK(f->checks.size() <= 16);
 }
 
 TEST_CASE("refused and ICMP-rejected connections raise OCSP_BLOCKED_RESET and OCSP_BLOCKED_ICMP") {
