@@ -200,7 +200,8 @@ void learn_names(Ctx& c, const std::vector<dissect::HttpExchange>& exchanges) {
             }
 }
 
-analysis::OcspCheck check_from_exchange(const dissect::HttpExchange& ex) {
+/// Takes the decoded OCSP messages and headers out of `ex` (the exchanges are consumed by the analysis).
+analysis::OcspCheck check_from_exchange(dissect::HttpExchange& ex) {
     OcspCheck k;
     k.transport = "http";
     k.kind = ex.kind;
@@ -219,8 +220,10 @@ analysis::OcspCheck check_from_exchange(const dissect::HttpExchange& ex) {
     k.flow_id = ex.conn.flow_id;
     k.outcome = ex.outcome;
     k.via_proxy = ex.via_proxy;
-    k.request = ex.ocsp_request;
-    k.response = ex.ocsp_response;
+    k.request = std::move(ex.ocsp_request);
+    k.response = std::move(ex.ocsp_response);
+    ex.ocsp_request.reset();
+    ex.ocsp_response.reset();
     if (ex.response) {
         const auto& r = *ex.response;
         k.response_first = r.first;
@@ -240,7 +243,7 @@ analysis::OcspCheck check_from_exchange(const dissect::HttpExchange& ex) {
                          [](auto& h) { return detail::lower(h.first) == "proxy-authenticate"; }))
             k.response_headers.emplace_back("Proxy-Authenticate", r.proxy_authenticate);
         if (k.request_first.valid() && r.last.valid()) k.latency_ms = ms_between(k.request_first.ts, r.last.ts);
-        bool ocsp_ok = ex.ocsp_response && ex.ocsp_response->parse_error.empty();
+        bool ocsp_ok = k.response && k.response->parse_error.empty();
         if (!ocsp_ok) {
             std::string prev;
             for (std::size_t i = 0; i < r.body.size() && prev.size() < 160; ++i) {
@@ -385,6 +388,13 @@ void Analyzer::Impl::analyse() {
     std::map<std::uint64_t, const capture::TcpConnection*> tcp_by_flow;
     for (auto& t : I.tcp) tcp_by_flow[t.info.flow_id] = &t;
 
+    // Checks come from exchanges, staples and failed connections: reserve once (a check is large, and
+    // growing the array by doubling would hold up to three times what it needs at the peak).
+    R.checks.reserve(I.exchanges.size() +
+                     static_cast<std::size_t>(std::count_if(R.handshakes.begin(), R.handshakes.end(),
+                                                            [](auto& h) { return h.staple.has_value(); })) +
+                     static_cast<std::size_t>(std::count_if(I.tcp.begin(), I.tcp.end(), failed_tcp)));
+
     // 1. Checks carried by HTTP.
     std::set<std::uint64_t> flows_with_payload;
     std::vector<std::optional<dissect::CrlInfo>> crl_of(I.exchanges.size());
@@ -483,10 +493,22 @@ void Analyzer::Impl::analyse() {
         std::vector<std::pair<std::uint64_t, std::size_t>> pos(R.checks.size());
         for (std::size_t i = 0; i < pos.size(); ++i) pos[i] = {R.checks[i].start().frame, i};
         std::stable_sort(pos.begin(), pos.end(), [](auto& a, auto& b) { return a.first < b.first; });
-        std::vector<OcspCheck> sorted;
-        sorted.reserve(R.checks.size());
-        for (auto& [frame, i] : pos) sorted.push_back(std::move(R.checks[i]));
-        R.checks.swap(sorted);
+        // Apply the permutation in place (cycle by cycle): no second array of checks at the peak.
+        std::vector<std::size_t> from(pos.size());
+        for (std::size_t i = 0; i < pos.size(); ++i) from[i] = pos[i].second;
+        for (std::size_t start = 0; start < from.size(); ++start) {
+            if (from[start] == start) continue;
+            OcspCheck held = std::move(R.checks[start]);
+            std::size_t at = start;
+            while (from[at] != start) {
+                std::size_t next = from[at];
+                R.checks[at] = std::move(R.checks[next]);
+                from[at] = at;
+                at = next;
+            }
+            R.checks[at] = std::move(held);
+            from[at] = at;
+        }
     }
 
     // 4. CertID index: every seen certificate with a known issuer, under every hash the requests used.
