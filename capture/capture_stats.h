@@ -25,6 +25,7 @@ struct InputFileInfo {
     std::uint64_t udp_datagrams = 0;
     std::string error;             ///< non-empty when the file could not be read, or was cut short
     std::uint64_t error_offset = 0;///< file offset where reading stopped, when known
+    std::uint64_t error_frame = 0; ///< run-wide number of the frame that could not be read (0: none)
     bool partial = false;          ///< results cover only part of the file
 };
 

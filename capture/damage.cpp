@@ -144,8 +144,10 @@ ResyncResult resume_pcap_after_damage(const std::string& path, std::uint64_t dam
 }
 
 std::string describe_damage(const InputFileInfo& info) {
-    return fmt::format("cut short at file offset {} (frame {}, after {} packets): {}", info.error_offset,
-                       info.first_frame + info.packets, info.packets, info.error);
+    const std::uint64_t frame = info.error_frame ? info.error_frame : info.first_frame + info.packets;
+    const std::uint64_t before = frame >= info.first_frame ? frame - info.first_frame : info.packets;
+    return fmt::format("cut short at file offset {} (frame {}, after {} packets): {}", info.error_offset, frame,
+                       before, info.error);
 }
 
 }  // namespace revo::capture

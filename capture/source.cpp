@@ -4,6 +4,8 @@
 // the SHA-256 of the file as stored, and inflates gzip (RFC 1952) on the way.
 #include "capture/source.h"
 
+#include "capture/damage.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -350,7 +352,13 @@ OpenError read_capture_file(const std::string& path, Engine& engine, const FileR
     EVP_DigestFinal_ex(s.sha, md, &mdlen);
     info.sha256 = hex(md, mdlen);
     info.size_bytes = regular ? static_cast<std::uint64_t>(st.st_size) : s.raw_bytes;
-    if (info.partial) engine.stats().anomalies.add("capture_file_damaged");
+    if (info.partial) {
+        engine.stats().anomalies.add("capture_file_damaged");
+        info.error_frame = info.first_frame + info.packets;
+        // Classic pcap has no framing of its own to recover with in libpcap; scan for the next record.
+        if (opts.resync && !is_stdin && !is_pcapng && !s.gz && regular && info.error_offset >= 24)
+            resume_pcap_after_damage(path, info.error_offset, engine, info);
+    }
     engine.end_input();
     return OpenError::none;
 }

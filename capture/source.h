@@ -15,6 +15,7 @@ namespace revo::capture {
 struct FileReadOptions {
     std::string bpf;            ///< applied to files too (empty: none)
     bool progress = false;      ///< progress line on stderr
+    bool resync = false;        ///< classic pcap: after a damaged record, resume at the next plausible one
 };
 
 /// Why a file could not be read at all (it then contributed nothing).

@@ -25,7 +25,7 @@ struct Run {
         ctx.limits = &opts.limits;
         ctx.sink = &analyzer;
         ctx.anomalies = &dissect_anomalies;
-        ctx.keylog = &keylog;
+        ctx.keylog = nullptr;  // set once a key log holds secrets, so runs without one add no notes
     }
     static analysis::AnalysisOptions make_analysis_options(const RunOptions& o) {
         analysis::AnalysisOptions a;
@@ -59,6 +59,7 @@ struct Run {
         engine.finish();
         dissect::finish_udp(ctx);
         capture::CaptureStats stats = engine.stats();
+        keylog.count_into(dissect_anomalies);
         stats.anomalies.merge(dissect_anomalies);
         const analysis::Results& results = analyzer.finish();
         if (!analyzer.trust_error().empty() && !opts.quiet)
@@ -113,6 +114,7 @@ int run_pipeline(const RunOptions& o, const std::vector<std::string>& files, con
         return exit_code::unreadable;
     }
     if (!run.open_output()) return exit_code::unreadable;
+    run.ctx.keylog = run.keylog.empty() ? nullptr : &run.keylog;
     capture::Engine engine(run.opts.limits, run.hooks());
     bool unreadable = false;
     if (live) {
@@ -127,8 +129,14 @@ int run_pipeline(const RunOptions& o, const std::vector<std::string>& files, con
         status.done();
         return run.report(engine, false);
     }
-    capture::FileReadOptions ro{o.filter, o.progress};
+    capture::FileReadOptions ro{o.filter, o.progress, true};
     for (const auto& f : files) {
+        if (f != "-") {
+            // Secrets embedded in a pcapng (Decryption Secrets Block) decrypt that file's handshakes.
+            std::string dsb_err;
+            run.keylog.add_from_pcapng(f, &dsb_err);
+            run.ctx.keylog = run.keylog.empty() ? nullptr : &run.keylog;
+        }
         auto rc = capture::read_capture_file(f, engine, ro, err);
         if (rc == capture::OpenError::bad_filter) {
             std::cerr << "revoscope: " << err << "\n";
@@ -142,7 +150,8 @@ int run_pipeline(const RunOptions& o, const std::vector<std::string>& files, con
         const auto& info = engine.stats().files.back();
         if (info.partial && !o.quiet)
             std::cerr << "revoscope: " << (f == "-" ? "standard input" : f) << ": cut short at offset "
-                      << info.error_offset << ": " << info.error << " (results cover what came before)\n";
+                      << info.error_offset << " (frame " << info.error_frame << "): " << info.error
+                      << " (results cover what came before)\n";
     }
     return run.report(engine, unreadable);
 }

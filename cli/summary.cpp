@@ -197,7 +197,7 @@ int run_summary(const RunOptions& o, const std::vector<std::string>& files) {
     hooks.on_connection = [&](capture::TcpConnection&& c) { conns.push_back(std::move(c)); };
     capture::Engine engine(o.limits, std::move(hooks));
     bool unreadable = false;
-    capture::FileReadOptions ro{o.filter, o.progress};
+    capture::FileReadOptions ro{o.filter, o.progress, true};
     for (const auto& f : files) {
         std::string err;
         auto rc = capture::read_capture_file(f, engine, ro, err);
@@ -212,7 +212,8 @@ int run_summary(const RunOptions& o, const std::vector<std::string>& files) {
             const auto& info = engine.stats().files.back();
             if (info.partial && !o.quiet)
                 std::cerr << "revoscope: " << (f == "-" ? "standard input" : f) << ": cut short at offset "
-                          << info.error_offset << ": " << info.error << " (results cover what came before)\n";
+                          << info.error_offset << " (frame " << info.error_frame << "): " << info.error
+                          << " (results cover what came before)\n";
         }
     }
     return finish_summary(o, engine, conns, unreadable);
