@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <pwd.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -461,6 +462,10 @@ bool run_live(const LiveOptions& o, Engine& engine, std::string& error, const st
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
+    // Non-blocking reads with a short poll: with immediate mode libpcap's read timeout may never fire on
+    // an idle interface, and --duration, signals and the status tick must still be seen.
+    const int sel_fd = pcap_get_selectable_fd(p);
+    const bool polled = sel_fd >= 0 && pcap_setnonblock(p, 1, errbuf) == 0;
     auto start = std::chrono::steady_clock::now();
     auto last_tick = start;
     std::uint64_t seen = 0;
@@ -468,6 +473,10 @@ bool run_live(const LiveOptions& o, Engine& engine, std::string& error, const st
         pcap_pkthdr* h;
         const u_char* d;
         rc = pcap_next_ex(p, &h, &d);
+        if (rc == 0 && polled) {
+            pollfd pfd{sel_fd, POLLIN, 0};
+            ::poll(&pfd, 1, 100);  // EINTR or timeout: fall through to the checks below
+        }
         if (rc == 1) {
             if (dumper) pcap_dump(reinterpret_cast<u_char*>(dumper), h, d);
             std::int64_t sub = nano ? h->ts.tv_usec : static_cast<std::int64_t>(h->ts.tv_usec) * 1000;
