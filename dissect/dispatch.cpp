@@ -45,6 +45,7 @@ public:
     void on_data(Side from, std::uint64_t offset, ByteView bytes, const FrameRef& frame) override {
         if (inner_) return inner_->on_data(from, offset, bytes, frame);
         if (proto_ == Proto::unknown) return;
+        if (!bytes.empty()) carried_ = true;
         Pending p;
         p.kind = Pending::data;
         p.from = from;
@@ -69,6 +70,7 @@ public:
         p.frame = frame;
         pending_.push_back(std::move(p));
         gap_seen_[capture::index(from)] = true;
+        carried_ = true;
         decide(from, true);
     }
 
@@ -128,7 +130,10 @@ private:
         }
         if (!inner_) {
             proto_ = Proto::unknown;
-            if (ctx_.anomalies) ctx_.anomalies->add(head.empty() ? "stream_start_missing" : "stream_protocol_unknown");
+            // A connection that carried no payload at all (a lone SYN, a handshake then FIN) has no start
+            // to miss: nothing is counted for it.
+            if (ctx_.anomalies && (carried_ || !head.empty()))
+                ctx_.anomalies->add(head.empty() ? "stream_start_missing" : "stream_protocol_unknown");
             pending_.clear();
             pending_.shrink_to_fit();
             return;
@@ -159,6 +164,7 @@ private:
     std::vector<Pending> pending_;
     std::vector<std::uint8_t> head_[2];
     bool gap_seen_[2] = {false, false};
+    bool carried_ = false;  ///< payload bytes or a gap seen in either direction
     bool ended_[2] = {false, false};
 };
 
