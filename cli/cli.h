@@ -42,9 +42,19 @@ struct RunOptions {
 /// argument is a directory without capture files.
 bool expand_inputs(const std::vector<std::string>& args, std::vector<std::string>& files, std::string& error);
 
+/// Byte totals of the TCP connections a summary counts but does not list one by one.
+struct UnlistedConnections {
+    std::uint64_t count = 0;
+    std::uint64_t client_bytes = 0, server_bytes = 0, gap_bytes = 0;
+};
+
+/// Connections a summary lists one by one; later ones only add to the totals (memory stays bounded).
+inline constexpr std::size_t kMaxSummaryConnections = 10'000;
+
 /// Per-input summary: packets, time span, TCP connections, bytes per direction, decode problems.
 void write_capture_summary(std::ostream& out, const capture::CaptureStats& stats,
-                           const std::vector<capture::TcpConnection>& conns, bool jsonl);
+                           const std::vector<capture::TcpConnection>& conns, bool jsonl,
+                           const UnlistedConnections& unlisted = {});
 
 /// Runs the capture layer only over files (or a live interface when `live` is set) and prints the
 /// summary. Returns the exit status.

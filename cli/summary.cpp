@@ -81,7 +81,8 @@ nlohmann::json conn_json(const capture::TcpConnection& c) {
 }  // namespace
 
 void write_capture_summary(std::ostream& out, const capture::CaptureStats& stats,
-                           const std::vector<capture::TcpConnection>& conns, bool jsonl) {
+                           const std::vector<capture::TcpConnection>& conns, bool jsonl,
+                           const UnlistedConnections& unlisted) {
     if (jsonl) {
         for (const auto& f : stats.files) {
             nlohmann::json j;
@@ -141,7 +142,7 @@ void write_capture_summary(std::ostream& out, const capture::CaptureStats& stats
     }
     // Bytes per direction, summed per input over the connections it started.
     out << fmt::format("  total: {} packets, {} TCP connections", stats.packets, stats.tcp_flows);
-    std::uint64_t cb = 0, sb = 0, gaps = 0;
+    std::uint64_t cb = unlisted.client_bytes, sb = unlisted.server_bytes, gaps = unlisted.gap_bytes;
     for (const auto& c : conns) {
         cb += c.payload_bytes[0];
         sb += c.payload_bytes[1];
@@ -157,6 +158,7 @@ void write_capture_summary(std::ostream& out, const capture::CaptureStats& stats
     if (!conns.empty()) {
         out << "TCP connections\n";
         for (const auto& c : conns) out << "  " << conn_line(c) << '\n';
+        if (unlisted.count) out << fmt::format("  ... and {} more, not listed\n", unlisted.count);
     }
     if (stats.anomalies.all().empty()) {
         out << "Decode problems: none\n";
@@ -168,9 +170,27 @@ void write_capture_summary(std::ostream& out, const capture::CaptureStats& stats
 
 namespace {
 
-int finish_summary(const RunOptions& o, capture::Engine& engine, std::vector<capture::TcpConnection>& conns,
-                   bool unreadable) {
+/// Keeps the first kMaxSummaryConnections connections in full; later ones only add to the totals.
+struct ConnCollector {
+    std::vector<capture::TcpConnection> conns;
+    UnlistedConnections unlisted;
+    void add(capture::TcpConnection&& c) {
+        if (conns.size() < kMaxSummaryConnections) {
+            conns.push_back(std::move(c));
+            return;
+        }
+        ++unlisted.count;
+        unlisted.client_bytes += c.payload_bytes[0];
+        unlisted.server_bytes += c.payload_bytes[1];
+        unlisted.gap_bytes += c.gap_bytes[0] + c.gap_bytes[1];
+    }
+};
+
+int finish_summary(const RunOptions& o, capture::Engine& engine, ConnCollector& collected, bool unreadable) {
     engine.finish();
+    auto& conns = collected.conns;
+    if (collected.unlisted.count)
+        engine.stats().anomalies.add("summary_connections_over_cap", collected.unlisted.count);
     std::sort(conns.begin(), conns.end(),
               [](const auto& a, const auto& b) { return a.info.flow_id < b.info.flow_id; });
     std::ofstream file;
@@ -183,7 +203,7 @@ int finish_summary(const RunOptions& o, capture::Engine& engine, std::vector<cap
         }
         out = &file;
     }
-    write_capture_summary(*out, engine.stats(), conns, o.format == "jsonl");
+    write_capture_summary(*out, engine.stats(), conns, o.format == "jsonl", collected.unlisted);
     for (const auto& f : engine.stats().files)
         if (f.partial) unreadable = true;
     return unreadable ? exit_code::unreadable : exit_code::ok;
@@ -192,9 +212,9 @@ int finish_summary(const RunOptions& o, capture::Engine& engine, std::vector<cap
 }  // namespace
 
 int run_summary(const RunOptions& o, const std::vector<std::string>& files) {
-    std::vector<capture::TcpConnection> conns;
+    ConnCollector conns;
     capture::EngineHooks hooks;
-    hooks.on_connection = [&](capture::TcpConnection&& c) { conns.push_back(std::move(c)); };
+    hooks.on_connection = [&](capture::TcpConnection&& c) { conns.add(std::move(c)); };
     capture::Engine engine(o.limits, std::move(hooks));
     bool unreadable = false;
     capture::FileReadOptions ro{o.filter, o.progress, true};
@@ -220,9 +240,9 @@ int run_summary(const RunOptions& o, const std::vector<std::string>& files) {
 }
 
 int run_summary_live(const RunOptions& o, const capture::LiveOptions& live) {
-    std::vector<capture::TcpConnection> conns;
+    ConnCollector conns;
     capture::EngineHooks hooks;
-    hooks.on_connection = [&](capture::TcpConnection&& c) { conns.push_back(std::move(c)); };
+    hooks.on_connection = [&](capture::TcpConnection&& c) { conns.add(std::move(c)); };
     capture::Engine engine(o.limits, std::move(hooks));
     std::string err;
     const bool tty = ::isatty(2) == 1 && !o.quiet;
