@@ -16,6 +16,11 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  # Interpreter wrappers may fork: end whatever still runs inside the namespace, so no process keeps
+  # the test runner's output open.
+  ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+  sleep 0.2
+  ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
   wait 2>/dev/null
   ip netns del "$ns" 2>/dev/null
   rm -rf "$work"
