@@ -235,21 +235,10 @@ const char* status_name(int s) {
     }
 }
 
-// CRLReason names as RFC 5280 section 5.3.1 spells them.
+// OCSP revocation reasons use the CRLReason codes; an undefined code keeps its number.
 std::string reason_name(int r) {
-    switch (r) {
-        case 0: return "unspecified";
-        case 1: return "keyCompromise";
-        case 2: return "cACompromise";
-        case 3: return "affiliationChanged";
-        case 4: return "superseded";
-        case 5: return "cessationOfOperation";
-        case 6: return "certificateHold";
-        case 8: return "removeFromCRL";
-        case 9: return "privilegeWithdrawn";
-        case 10: return "aACompromise";
-        default: return "unknown(" + std::to_string(r) + ")";
-    }
+    const char* name = crl_reason_name(r);
+    return name ? name : "unknown(" + std::to_string(r) + ")";
 }
 
 }  // namespace

@@ -43,6 +43,10 @@ struct CertSummary {
     std::vector<std::string> revocation_mechanisms() const;
 };
 
+/// CRLReason name as RFC 5280 section 5.3.1 spells it ("keyCompromise", ...), or nullptr for a code it
+/// does not define. Shared by CRL entries and OCSP revocation reasons.
+const char* crl_reason_name(long code);
+
 /// Decodes one DER certificate. Never throws; on failure returns a summary with parse_error set.
 /// Results are cached by the DER's SHA-256, so a certificate seen many times is decoded once.
 std::shared_ptr<const CertSummary> decode_certificate(ByteView der);

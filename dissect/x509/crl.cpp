@@ -38,7 +38,11 @@ CrlPtr parse(ByteView bytes, std::vector<std::uint8_t>& der_out) {
     return crl;
 }
 
-const char* reason_name(long r) {
+
+}  // namespace
+
+// CRLReason names as RFC 5280 section 5.3.1 spells them (code 7 is not used).
+const char* crl_reason_name(long r) {
     switch (r) {
         case 0: return "unspecified";
         case 1: return "keyCompromise";
@@ -50,11 +54,9 @@ const char* reason_name(long r) {
         case 8: return "removeFromCRL";
         case 9: return "privilegeWithdrawn";
         case 10: return "aACompromise";
-        default: return "unknown";
+        default: return nullptr;
     }
 }
-
-}  // namespace
 
 CrlInfo decode_crl(ByteView bytes) {
     CrlInfo info;
@@ -91,7 +93,8 @@ CrlInfo decode_crl(ByteView bytes) {
         e.serial_hex = ossl::integer_to_hex(X509_REVOKED_get0_serialNumber(r));
         if (auto t = ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(r))) e.revocation_time = *t;
         if (auto* code = static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(r, NID_crl_reason, &crit, nullptr))) {
-            e.reason = reason_name(ASN1_ENUMERATED_get(code));
+            const char* name = crl_reason_name(ASN1_ENUMERATED_get(code));
+            e.reason = name ? name : "unknown";
             ASN1_ENUMERATED_free(code);
         }
         info.entries.push_back(std::move(e));
