@@ -57,8 +57,8 @@ void DirectionReassembler::enter_skip_mode() {
     release_all();
 }
 
-bool DirectionReassembler::over_caps(std::size_t extra) const {
-    if (ooo_.size() + 1 > limits_->max_ooo_segments_per_direction) return true;
+bool DirectionReassembler::over_caps(std::size_t extra, std::size_t pieces) const {
+    if (ooo_.size() + pieces > limits_->max_ooo_segments_per_direction) return true;
     if (ooo_bytes_ + extra > limits_->max_ooo_bytes_per_direction) return true;
     if (budget_ && budget_->used + extra > budget_->cap) return true;
     return false;
@@ -74,6 +74,24 @@ void DirectionReassembler::add_held(std::uint64_t off, ByteView data, std::uint6
     ooo_bytes_ += h.bytes.size();
     if (budget_) budget_->used += h.bytes.size();
     ooo_.emplace(off, std::move(h));
+}
+
+std::size_t DirectionReassembler::pieces_for(std::uint64_t off, std::uint64_t len) const {
+    if (len == 0) return 0;
+    const std::uint64_t end = off + len;
+    std::uint64_t cur = off;
+    auto it = ooo_.upper_bound(off);
+    if (it != ooo_.begin()) {
+        auto p = std::prev(it);
+        if (p->first + p->second.length > off) it = p;
+    }
+    std::size_t n = 0;
+    for (; cur < end; ++it) {
+        if (it == ooo_.end() || it->first >= end) return n + 1;
+        if (it->first > cur) ++n;
+        cur = std::max(cur, it->first + it->second.length);
+    }
+    return n;
 }
 
 void DirectionReassembler::insert_held(std::uint64_t off, ByteView data, std::uint64_t len, bool missing,
@@ -205,11 +223,13 @@ void DirectionReassembler::accept(std::uint64_t off, ByteView data, std::uint64_
             return;
         }
     }
-    if (over_caps(data.size())) {
+    // One segment laid over held ones can become several pieces; the cap counts them all.
+    auto pieces = [&] { return pieces_for(off, data.size()) + pieces_for(off + data.size(), missing); };
+    if (over_caps(data.size(), pieces())) {
         anomalies_->add("tcp_out_of_order_cap");
-        while (!skip_ && !ooo_.empty() && over_caps(data.size())) gap_to_first_held(frame, c);
+        while (!skip_ && !ooo_.empty() && over_caps(data.size(), pieces())) gap_to_first_held(frame, c);
         if (skip_) return;
-        if (off > next_ && ooo_.empty() && over_caps(data.size())) gap(off - next_, frame, c);
+        if (off > next_ && ooo_.empty() && over_caps(data.size(), pieces())) gap(off - next_, frame, c);
         if (off <= next_) {
             accept(off, data, missing, frame, c);
             return;

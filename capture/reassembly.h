@@ -78,7 +78,10 @@ private:
     void enter_skip_mode();
     void insert_held(std::uint64_t off, ByteView data, std::uint64_t len, bool missing, const FrameRef& frame);
     void add_held(std::uint64_t off, ByteView data, std::uint64_t len, bool missing, const FrameRef& frame);
-    bool over_caps(std::size_t extra) const;
+    /// Whether holding `extra` more bytes in `pieces` more held pieces would pass a cap.
+    bool over_caps(std::size_t extra, std::size_t pieces) const;
+    /// How many held pieces inserting [off, off+len) creates: one per stretch not yet covered.
+    std::size_t pieces_for(std::uint64_t off, std::uint64_t len) const;
     void accept(std::uint64_t off, ByteView data, std::uint64_t missing, const FrameRef& frame, StreamConsumer* c);
     void deliver(ByteView data, const FrameRef& frame, StreamConsumer* c);
     void gap(std::uint64_t len, const FrameRef& frame, StreamConsumer* c);
