@@ -528,7 +528,7 @@ void Analyzer::Impl::analyse() {
         issuers[fp] = iss;
         for (auto& is : iss)
             for (auto& alg : algs) {
-                auto id = dissect::compute_cert_id(*cert, *is, alg);
+                auto id = pool.cert_id(*cert, *is, alg);
                 if (!id.serial_hex.empty()) by_cert_id.emplace(cert_id_key(id), fp);
             }
     }
@@ -608,7 +608,7 @@ void Analyzer::Impl::analyse() {
                 for (auto& s : k.response->singles) {
                     if (normal_serial(s.cert_id.serial_hex) == normal_serial(leaf.serial_hex) && !known) matched = true;
                     for (auto& is : iss)
-                        if (cert_id_key(dissect::compute_cert_id(leaf, *is, detail::lower(s.cert_id.hash_alg))) ==
+                        if (cert_id_key(pool.cert_id(leaf, *is, detail::lower(s.cert_id.hash_alg))) ==
                             cert_id_key(s.cert_id))
                             matched = true;
                 }

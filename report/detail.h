@@ -20,7 +20,13 @@ std::string human_bytes(std::uint64_t n);
 std::string html_escape(const std::string& s);
 
 nlohmann::json cert_json(const dissect::CertSummary& c);
-nlohmann::json handshake_json(const analysis::Results& r, std::size_t i);
+/// Per handshake: the staple's check and the connection story, found once for all handshakes.
+struct HandshakeLinks {
+    explicit HandshakeLinks(const analysis::Results& r);
+    std::vector<const analysis::OcspCheck*> staple_check;
+    std::vector<const analysis::ConnectionStory*> story;
+};
+nlohmann::json handshake_json(const analysis::Results& r, std::size_t i, const HandshakeLinks& links);
 nlohmann::json check_json(const analysis::Results& r, std::size_t i);
 nlohmann::json dns_json(const dissect::DnsLookup& q);
 nlohmann::json finding_json(const analysis::Finding& f);

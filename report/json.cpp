@@ -137,7 +137,17 @@ json cert_json(const dissect::CertSummary& c) {
     return j;
 }
 
-json handshake_json(const analysis::Results& r, std::size_t i) {
+HandshakeLinks::HandshakeLinks(const analysis::Results& r)
+    : staple_check(r.handshakes.size(), nullptr), story(r.handshakes.size(), nullptr) {
+    // Later entries win, as a scan from the front would have it.
+    for (auto& k : r.checks)
+        if (k.transport == "staple" && k.handshake_index && *k.handshake_index < r.handshakes.size())
+            staple_check[*k.handshake_index] = &k;
+    for (auto& st : r.stories)
+        if (st.handshake_index < r.handshakes.size()) story[st.handshake_index] = &st;
+}
+
+json handshake_json(const analysis::Results& r, std::size_t i, const HandshakeLinks& links) {
     const auto& h = r.handshakes[i];
     json j;
     j["type"] = "tls_handshake";
@@ -160,9 +170,7 @@ json handshake_json(const analysis::Results& r, std::size_t i) {
         staple = response_json(h.staple->response);
         staple["frame"] = h.staple->frame.frame;
         staple["source"] = h.staple->source;
-        for (std::size_t k = 0; k < r.checks.size(); ++k)
-            if (r.checks[k].transport == "staple" && r.checks[k].handshake_index == i)
-                staple["verification"] = verification_json(r.checks[k].verification);
+        if (const auto* k = links.staple_check[i]) staple["verification"] = verification_json(k->verification);
     }
     j["staple"] = staple;
     json chain = json::array();
@@ -193,11 +201,10 @@ json handshake_json(const analysis::Results& r, std::size_t i) {
     for (auto& e : h.errors)
         errors.push_back({{"frame", e.frame.frame}, {"message", e.message_type}, {"offset", e.offset}, {"what", e.what}});
     j["errors"] = errors;
-    for (auto& st : r.stories)
-        if (st.handshake_index == i) {
-            j["revocation"] = st.verdict;
-            j["findings"] = st.codes;
-        }
+    if (const auto* st = links.story[i]) {
+        j["revocation"] = st->verdict;
+        j["findings"] = st->codes;
+    }
     return j;
 }
 
@@ -391,7 +398,8 @@ json summary_json(const analysis::Results& r, const RunInfo& run) {
 
 void write_jsonl(std::ostream& out, const analysis::Results& r, const RunInfo& run) {
     auto line = [&](const json& j) { out << j.dump(-1, ' ', false, json::error_handler_t::replace) << '\n'; };
-    for (std::size_t i = 0; i < r.handshakes.size(); ++i) line(handshake_json(r, i));
+    const HandshakeLinks links(r);
+    for (std::size_t i = 0; i < r.handshakes.size(); ++i) line(handshake_json(r, i, links));
     for (std::size_t i = 0; i < r.checks.size(); ++i) line(check_json(r, i));
     for (auto& q : r.dns) line(dns_json(q));
     for (auto& f : r.findings) line(finding_json(f));

@@ -40,6 +40,9 @@ CertPool::~CertPool() = default;
 
 std::string CertPool::load_trust(const TrustOptions& opts) {
     if (!impl_->store) return "cannot create a certificate store";
+    impl_->issuers_cache.clear();
+    impl_->anchor_cache.clear();
+    impl_->verify_cache.clear();
     std::string err;
     if (!opts.ca_file.empty() && X509_STORE_load_file(impl_->store.get(), opts.ca_file.c_str()) != 1) {
         err = "cannot load CA file " + opts.ca_file;
@@ -64,6 +67,8 @@ std::string CertPool::load_trust(const TrustOptions& opts) {
 void CertPool::add_seen(const std::shared_ptr<const CertSummary>& cert) {
     if (!cert || cert->sha256.empty()) return;
     if (impl_->by_fingerprint.count(cert->sha256)) return;
+    impl_->issuers_cache.clear();
+    impl_->verify_cache.clear();
     impl_->by_fingerprint.emplace(cert->sha256, impl_->seen.size());
     impl_->seen.push_back(cert);
     impl_->seen_x509.push_back(ossl::x509_from_der(ByteView(cert->der)));
@@ -93,31 +98,62 @@ std::shared_ptr<const CertSummary> summary_of(X509* x) {
 
 }  // namespace
 
+ossl::X509Ptr CertPool::Impl::x509_of(const CertSummary& cert, X509** borrowed) const {
+    *borrowed = nullptr;
+    if (!cert.sha256.empty())
+        if (auto it = by_fingerprint.find(cert.sha256); it != by_fingerprint.end() && seen_x509[it->second]) {
+            *borrowed = seen_x509[it->second].get();
+            return nullptr;
+        }
+    ossl::X509Ptr x = ossl::x509_from_der(ByteView(cert.der));
+    *borrowed = x.get();
+    return x;
+}
+
 std::vector<std::shared_ptr<const CertSummary>> CertPool::issuers_of(const CertSummary& cert) const {
+    const bool cacheable = !cert.sha256.empty();
+    if (cacheable)
+        if (auto it = impl_->issuers_cache.find(cert.sha256); it != impl_->issuers_cache.end()) return it->second;
     std::vector<std::shared_ptr<const CertSummary>> out;
-    ossl::X509Ptr subject = ossl::x509_from_der(ByteView(cert.der));
+    X509* subject = nullptr;
+    ossl::X509Ptr owned = impl_->x509_of(cert, &subject);
     if (!subject) return out;
     for (std::size_t i = 0; i < impl_->seen.size(); ++i) {
         if (impl_->seen[i]->sha256 == cert.sha256 && !cert.self_signed) continue;
-        if (issued_by(impl_->seen_x509[i].get(), subject.get())) out.push_back(impl_->seen[i]);
+        if (issued_by(impl_->seen_x509[i].get(), subject)) out.push_back(impl_->seen[i]);
     }
-    for (auto& t : impl_->trusted_by_subject(X509_get_issuer_name(subject.get()))) {
-        if (!issued_by(t.get(), subject.get())) continue;
+    for (auto& t : impl_->trusted_by_subject(X509_get_issuer_name(subject))) {
+        if (!issued_by(t.get(), subject)) continue;
         auto s = summary_of(t.get());
         if (!s) continue;
         bool dup = false;
         for (auto& o : out) dup = dup || o->sha256 == s->sha256;
         if (!dup) out.push_back(std::move(s));
     }
+    if (cacheable) impl_->issuers_cache.emplace(cert.sha256, out);
     return out;
 }
 
 bool CertPool::is_trust_anchor(const CertSummary& cert) const {
-    ossl::X509Ptr x = ossl::x509_from_der(ByteView(cert.der));
-    if (!x) return false;
-    for (auto& t : impl_->trusted_by_subject(X509_get_subject_name(x.get())))
-        if (X509_cmp(t.get(), x.get()) == 0) return true;
-    return false;
+    if (!cert.sha256.empty())
+        if (auto it = impl_->anchor_cache.find(cert.sha256); it != impl_->anchor_cache.end()) return it->second;
+    X509* x = nullptr;
+    ossl::X509Ptr owned = impl_->x509_of(cert, &x);
+    bool anchor = false;
+    if (x)
+        for (auto& t : impl_->trusted_by_subject(X509_get_subject_name(x)))
+            if (X509_cmp(t.get(), x) == 0) anchor = true;
+    if (!cert.sha256.empty()) impl_->anchor_cache.emplace(cert.sha256, anchor);
+    return anchor;
+}
+
+OcspCertId CertPool::cert_id(const CertSummary& cert, const CertSummary& issuer, const std::string& hash_alg) const {
+    if (cert.sha256.empty() || issuer.sha256.empty()) return compute_cert_id(cert, issuer, hash_alg);
+    std::string key = cert.sha256 + "|" + issuer.sha256 + "|" + hash_alg;
+    if (auto it = impl_->cert_id_cache.find(key); it != impl_->cert_id_cache.end()) return it->second;
+    OcspCertId id = compute_cert_id(cert, issuer, hash_alg);
+    impl_->cert_id_cache.emplace(std::move(key), id);
+    return id;
 }
 
 OcspCertId compute_cert_id(const CertSummary& cert, const CertSummary& issuer, const std::string& hash_alg) {

@@ -16,6 +16,7 @@ struct TrustOptions {
 };
 
 struct CertIdMatch;
+struct OcspCertId;
 
 class CertPool {
 public:
@@ -30,8 +31,11 @@ public:
     void add_seen(const std::shared_ptr<const CertSummary>& cert);
     const std::vector<std::shared_ptr<const CertSummary>>& seen() const;
     /// Candidate issuers of `cert` (by name and key identifier), from the capture and the trust store.
+    /// Remembered per certificate until the pool changes (signature checks are the costly part).
     std::vector<std::shared_ptr<const CertSummary>> issuers_of(const CertSummary& cert) const;
     bool is_trust_anchor(const CertSummary& cert) const;
+    /// compute_cert_id, remembered per (certificate, issuer, algorithm).
+    OcspCertId cert_id(const CertSummary& cert, const CertSummary& issuer, const std::string& hash_alg) const;
     /// Opaque OpenSSL state (X509_STORE and friends) for verification code in dissect/.
     struct Impl;
     Impl& impl() const { return *impl_; }

@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <ctime>
+#include <memory>
+#include <optional>
+#include <utility>
 
 #include "common/time.h"
 #include "dissect/ocsp/ocsp.h"
@@ -85,26 +88,43 @@ bool same_cert(X509* a, X509* b) { return a && b && X509_cmp(a, b) == 0; }
 
 }  // namespace
 
-OcspVerification verify_ocsp_response(const OcspVerifyInput& in, const CertPool& pool) {
-    OcspVerification v;
-    v.signer_kind = "unknown";
-    const OcspResponseInfo* info = in.response;
-    if (!info || info->response_status != 0 || !info->basic || info->der.empty()) return v;
+// What verifying a response finds that does not depend on the time it is checked at: who signed it,
+// whether the signature and the signer's authority hold, and whether the signer chains to a trust
+// anchor at all. Remembered per response (by DER) in the pool; identical responses are common
+// (responders and CDNs serve one pre-signed response to every client for hours).
+struct VerifyCore {
+    bool performed = false;
+    std::vector<std::pair<std::string, std::string>> reasons;  ///< before the signer's dates, in order
+    std::string signer_subject;
+    std::string signer_kind = "unknown";
+    bool has_signer = false;
+    std::optional<std::int64_t> signer_not_before, signer_not_after;
+    std::optional<std::pair<std::string, std::string>> chain_failure;  ///< pass without time checks
+    /// Validity of the certificates above the signer in the chain found without time checks.
+    std::vector<std::pair<std::optional<std::int64_t>, std::optional<std::int64_t>>> upper;
+    ossl::X509Ptr signer;               ///< kept for the pass at the capture time when `upper` is not enough
+    ossl::X509StackPtr untrusted;
+};
+
+namespace {
+
+std::shared_ptr<const VerifyCore> compute_core(const OcspResponseInfo* info, const CertPool& pool) {
+    auto core = std::make_shared<VerifyCore>();
+    VerifyCore& v = *core;
     const unsigned char* p = info->der.data();
     ossl::OcspRespPtr resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(info->der.size())));
     if (!resp) {
         ERR_clear_error();
-        return v;
+        return core;
     }
     ossl::OcspBasicPtr bs(OCSP_response_get1_basic(resp.get()));
     if (!bs) {
         ERR_clear_error();
-        return v;
+        return core;
     }
     v.performed = true;
-    const std::int64_t at = in.at_time;
-    const std::int64_t tol = in.clock_tolerance_s;
     auto& pi = pool.impl();
+    auto reason = [&](const std::string& id, const std::string& detail) { v.reasons.emplace_back(id, detail); };
 
     // Candidate certificates: those the response carries, those seen in the capture, trust anchors in memory.
     std::vector<X509*> candidates;
@@ -162,73 +182,129 @@ OcspVerification verify_ocsp_response(const OcspVerifyInput& in, const CertPool&
 
     if (!signer) {
         std::string rid = info->responder_id.empty() ? std::string("(none)") : info->responder_id;
-        add_reason(v, "signer_unknown", "no certificate in the response, the capture or the trust store matches responder " + rid);
+        reason("signer_unknown", "no certificate in the response, the capture or the trust store matches responder " + rid);
     } else {
         v.signer_subject = ossl::name_to_string(X509_get_subject_name(signer));
-        if (!sig_ok) add_reason(v, "bad_signature", "response signature does not verify with the key of " + v.signer_subject);
+        if (!sig_ok) reason("bad_signature", "response signature does not verify with the key of " + v.signer_subject);
     }
 
     if (!issuer) {
-        add_reason(v, "issuer_unknown", "the issuing CA named by the response's CertID is not in the capture or the trust store");
+        reason("issuer_unknown", "the issuing CA named by the response's CertID is not in the capture or the trust store");
     }
+    if (!signer) return core;
 
-    if (signer) {
-        if (issuer && (same_cert(signer, issuer) || matches_issuer(first_id, signer))) {
-            v.signer_kind = "issuer";
-        } else {
-            v.signer_kind = "delegated";
-            if (issuer) {
-                bool by_ca = issued_and_signed(issuer, signer);
-                bool eku = has_ocsp_signing(signer);
-                if (!by_ca)
-                    add_reason(v, "signer_unauthorized", "responder certificate " + v.signer_subject +
-                                                             " is not issued by the CA that issued the checked certificate");
-                else if (!eku)
-                    add_reason(v, "signer_unauthorized", "responder certificate " + v.signer_subject +
-                                                             " lacks the id-kp-OCSPSigning extended key usage");
-            }
+    v.has_signer = true;
+    if (issuer && (same_cert(signer, issuer) || matches_issuer(first_id, signer))) {
+        v.signer_kind = "issuer";
+    } else {
+        v.signer_kind = "delegated";
+        if (issuer) {
+            bool by_ca = issued_and_signed(issuer, signer);
+            bool eku = has_ocsp_signing(signer);
+            if (!by_ca)
+                reason("signer_unauthorized", "responder certificate " + v.signer_subject +
+                                                  " is not issued by the CA that issued the checked certificate");
+            else if (!eku)
+                reason("signer_unauthorized", "responder certificate " + v.signer_subject +
+                                                  " lacks the id-kp-OCSPSigning extended key usage");
         }
+    }
+    v.signer_not_before = ossl::asn1_time_to_unix(X509_get0_notBefore(signer));
+    v.signer_not_after = ossl::asn1_time_to_unix(X509_get0_notAfter(signer));
 
-        auto nb = ossl::asn1_time_to_unix(X509_get0_notBefore(signer));
-        auto na = ossl::asn1_time_to_unix(X509_get0_notAfter(signer));
+    // Chain of the signer to a trust anchor without time checks (a trust failure). The chain found is kept
+    // for the check at the capture time, where only certificates above the signer count.
+    v.untrusted.reset(sk_X509_new_null());
+    if (v.untrusted) {
+        for (X509* c : candidates)
+            if (X509_up_ref(c) == 1 && sk_X509_push(v.untrusted.get(), c) <= 0) X509_free(c);
+    }
+    if (X509_up_ref(signer) == 1) v.signer.reset(signer);
+    ossl::StoreCtxPtr ctx(X509_STORE_CTX_new());
+    if (!ctx || !pi.store || !v.signer ||
+        X509_STORE_CTX_init(ctx.get(), pi.store.get(), v.signer.get(), v.untrusted.get()) != 1) {
+        ERR_clear_error();
+        v.chain_failure.emplace("signer_untrusted", "cannot build a verification context");
+        return core;
+    }
+    X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx.get()), X509_V_FLAG_NO_CHECK_TIME);
+    int ok = X509_verify_cert(ctx.get());
+    int err = X509_STORE_CTX_get_error(ctx.get());
+    if (ok != 1) {
+        ERR_clear_error();
+        v.chain_failure.emplace("signer_untrusted", std::string("responder certificate does not chain to a trusted root: ") +
+                                                        X509_verify_cert_error_string(err));
+        return core;
+    }
+    STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get());
+    for (int i = 1; i < sk_X509_num(chain); ++i) {
+        X509* c = sk_X509_value(chain, i);
+        v.upper.emplace_back(ossl::asn1_time_to_unix(X509_get0_notBefore(c)), ossl::asn1_time_to_unix(X509_get0_notAfter(c)));
+    }
+    ERR_clear_error();
+    return core;
+}
+
+// The signer's chain checked at capture time `at`; a failure of the signer's own dates is reported apart.
+void chain_at_time(const VerifyCore& core, const CertPool& pool, std::int64_t at, OcspVerification& v) {
+    // When every certificate above the signer in the chain already found is valid at `at`, that chain
+    // passes at `at` as well.
+    bool upper_valid = true;
+    for (auto& [nb, na] : core.upper)
+        if (!nb || !na || *nb > at || *na < at) upper_valid = false;
+    if (upper_valid) return;
+    auto& pi = pool.impl();
+    ossl::StoreCtxPtr ctx(X509_STORE_CTX_new());
+    if (!ctx || !pi.store || X509_STORE_CTX_init(ctx.get(), pi.store.get(), core.signer.get(), core.untrusted.get()) != 1) {
+        ERR_clear_error();
+        add_reason(v, "signer_untrusted", "cannot build a verification context");
+        return;
+    }
+    X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()), static_cast<time_t>(at));
+    int ok = X509_verify_cert(ctx.get());
+    int err = X509_STORE_CTX_get_error(ctx.get());
+    int depth = X509_STORE_CTX_get_error_depth(ctx.get());
+    ERR_clear_error();
+    if (ok == 1) return;
+    bool time_err = err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID;
+    if (!time_err || depth > 0)
+        add_reason(v, "signer_untrusted", std::string("responder chain fails at capture time (depth ") +
+                                              std::to_string(depth) + "): " + X509_verify_cert_error_string(err));
+}
+
+}  // namespace
+
+OcspVerification verify_ocsp_response(const OcspVerifyInput& in, const CertPool& pool) {
+    OcspVerification v;
+    v.signer_kind = "unknown";
+    const OcspResponseInfo* info = in.response;
+    if (!info || info->response_status != 0 || !info->basic || info->der.empty()) return v;
+    auto& pi = pool.impl();
+    std::string key(info->der.begin(), info->der.end());
+    std::shared_ptr<const VerifyCore> core;
+    if (auto it = pi.verify_cache.find(key); it != pi.verify_cache.end()) {
+        core = it->second;
+    } else {
+        core = compute_core(info, pool);
+        if (pi.verify_cache.size() >= 4096) pi.verify_cache.clear();
+        pi.verify_cache.emplace(std::move(key), core);
+    }
+    if (!core->performed) return v;
+    v.performed = true;
+    const std::int64_t at = in.at_time;
+    const std::int64_t tol = in.clock_tolerance_s;
+    for (auto& [id, detail] : core->reasons) add_reason(v, id, detail);
+    v.signer_subject = core->signer_subject;
+    v.signer_kind = core->signer_kind;
+    if (core->has_signer) {
+        auto nb = core->signer_not_before;
+        auto na = core->signer_not_after;
         if (na && *na < at)
             add_reason(v, "signer_expired", "responder certificate expired " + fmt_time(*na) + ", before the capture time " + fmt_time(at));
         if (nb && *nb > at)
             add_reason(v, "signer_not_yet_valid", "responder certificate valid only from " + fmt_time(*nb) + ", after the capture time " + fmt_time(at));
-
-        // Chain of the signer to a trust anchor: first without time checks (a trust failure), then with the
-        // capture time, where only certificates above the signer count (the signer's own dates are reported above).
-        ossl::X509StackPtr untrusted(sk_X509_new_null());
-        if (untrusted) {
-            for (X509* c : candidates)
-                if (X509_up_ref(c) == 1 && sk_X509_push(untrusted.get(), c) <= 0) X509_free(c);
-        }
-        for (int pass = 0; pass < 2; ++pass) {
-            ossl::StoreCtxPtr ctx(X509_STORE_CTX_new());
-            if (!ctx || !pi.store || X509_STORE_CTX_init(ctx.get(), pi.store.get(), signer, untrusted.get()) != 1) {
-                ERR_clear_error();
-                add_reason(v, "signer_untrusted", "cannot build a verification context");
-                break;
-            }
-            X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-            // OpenSSL lets an explicit check time override NO_CHECK_TIME, so each pass sets only one of them.
-            if (pass == 0) X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME);
-            else X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at));
-            int ok = X509_verify_cert(ctx.get());
-            int err = X509_STORE_CTX_get_error(ctx.get());
-            int depth = X509_STORE_CTX_get_error_depth(ctx.get());
-            ERR_clear_error();
-            if (ok == 1) continue;
-            if (pass == 0) {
-                add_reason(v, "signer_untrusted", std::string("responder certificate does not chain to a trusted root: ") +
-                                                      X509_verify_cert_error_string(err));
-                break;
-            }
-            bool time_err = err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID;
-            if (!time_err || depth > 0)
-                add_reason(v, "signer_untrusted", std::string("responder chain fails at capture time (depth ") +
-                                                      std::to_string(depth) + "): " + X509_verify_cert_error_string(err));
-        }
+        if (core->chain_failure) add_reason(v, core->chain_failure->first, core->chain_failure->second);
+        else chain_at_time(*core, pool, at, v);
     }
 
     // Freshness against the capture time.
