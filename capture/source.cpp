@@ -397,7 +397,8 @@ bool drop_privileges(const std::string& user, std::string& error) {
     return true;
 }
 
-bool run_live(const LiveOptions& o, Engine& engine, std::string& error, const std::function<void()>& tick) {
+bool run_live(const LiveOptions& o, Engine& engine, std::string& error,
+              const std::function<void(bool backlog)>& tick) {
     char errbuf[PCAP_ERRBUF_SIZE] = {0};
     pcap_t* p = pcap_create(o.interface.c_str(), errbuf);
     if (!p) {
@@ -469,6 +470,7 @@ bool run_live(const LiveOptions& o, Engine& engine, std::string& error, const st
     auto start = std::chrono::steady_clock::now();
     auto last_tick = start;
     std::uint64_t seen = 0;
+    bool drained = false;  // the buffer ran empty since the last tick
     while (!g_stop_requested) {
         pcap_pkthdr* h;
         const u_char* d;
@@ -483,7 +485,7 @@ bool run_live(const LiveOptions& o, Engine& engine, std::string& error, const st
             engine.packet(lt, d, h->caplen, h->len, Timestamp{static_cast<std::int64_t>(h->ts.tv_sec) * 1'000'000'000LL + sub});
             if (o.count && ++seen >= o.count) break;
         } else if (rc == 0) {
-            // read timeout: fall through to the checks below
+            drained = true;  // nothing waiting (or read timeout): fall through to the checks below
         } else if (rc == PCAP_ERROR_BREAK) {
             break;
         } else {
@@ -495,7 +497,8 @@ bool run_live(const LiveOptions& o, Engine& engine, std::string& error, const st
         if (o.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= o.duration_s) break;
         if (tick && now - last_tick >= std::chrono::milliseconds(250)) {
             last_tick = now;
-            tick();
+            tick(!drained);
+            drained = false;
         }
     }
     struct pcap_stat ps {};

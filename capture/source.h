@@ -48,9 +48,12 @@ struct LiveOptions {
 extern volatile std::sig_atomic_t g_stop_requested;
 
 /// Captures from a live interface until stopped, the duration passes or `count` packets were seen.
-/// `tick` is called about every 250 ms (for progress lines and live findings). Returns false with a
-/// one-line `error` when the capture could not start.
-bool run_live(const LiveOptions& opts, Engine& engine, std::string& error, const std::function<void()>& tick);
+/// `tick` is called about every 250 ms (for progress lines and live findings) with `backlog` true when
+/// packets kept arriving since the last call without the kernel buffer ever running empty (work done
+/// in the tick then delays reading and risks drops). Returns false with a one-line `error` when the
+/// capture could not start.
+bool run_live(const LiveOptions& opts, Engine& engine, std::string& error,
+              const std::function<void(bool backlog)>& tick);
 
 struct InterfaceInfo {
     std::string name;

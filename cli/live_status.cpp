@@ -24,10 +24,19 @@ void LiveStatus::print_finding(const analysis::Finding& f) {
     out_.flush();
 }
 
-void LiveStatus::tick() {
+void LiveStatus::tick(bool backlog) {
     using namespace std::chrono;
     auto now = steady_clock::now();
-    if (now - last_poll_ >= seconds(1)) {
+    // Evaluation stops reading for as long as it runs. On a busy link (packets queued, or more than
+    // kBusyPacketsPerTick since the last tick) an evaluation that has become slow waits for a lull, but
+    // never longer than kMaxPollDelay, so that findings still appear on a link that is never idle.
+    const std::uint64_t frames = engine_.frames();
+    const bool busy = backlog || frames - frames_at_tick_ > kBusyPacketsPerTick;
+    frames_at_tick_ = frames;
+    const bool defer = busy && last_poll_cost_ > milliseconds(50);
+    const auto due = defer ? duration_cast<steady_clock::duration>(kMaxPollDelay)
+                           : duration_cast<steady_clock::duration>(seconds(1));
+    if (now - last_poll_ >= due) {
         last_poll_ = now;
         // Connections still open that never carried data: the analyzer decides which are failed attempts.
         std::vector<capture::TcpConnection> attempts;
@@ -39,6 +48,7 @@ void LiveStatus::tick() {
         // Live packets carry the capture host's wall-clock time.
         auto wall = duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count();
         analyzer_.poll(Timestamp{wall}, attempts);
+        last_poll_cost_ = steady_clock::now() - now;
     }
     if (tty_ && now - last_draw_ >= milliseconds(250)) {
         last_draw_ = now;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <ostream>
 
 #include "analysis/analyzer.h"
@@ -17,7 +18,10 @@ public:
     /// Installs the analyzer's live callback (one compact line per new finding).
     void attach();
     /// Called often while capturing: evaluates about once a second, redraws at most 4 times a second.
-    void tick();
+    /// On a busy link a slow evaluation waits (up to kMaxPollDelay) so that reading keeps up.
+    void tick(bool backlog = false);
+    static constexpr std::chrono::seconds kMaxPollDelay{30};
+    static constexpr std::uint64_t kBusyPacketsPerTick = 2500;  ///< about 10,000 packets a second
     /// Clears the summary line before the report is written.
     void done();
 
@@ -32,6 +36,8 @@ private:
     bool quiet_;
     bool line_shown_ = false;
     std::chrono::steady_clock::time_point last_poll_{}, last_draw_{};
+    std::chrono::steady_clock::duration last_poll_cost_{};
+    std::uint64_t frames_at_tick_ = 0;
 };
 
 }  // namespace revo::cli

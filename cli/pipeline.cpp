@@ -121,7 +121,7 @@ int run_pipeline(const RunOptions& o, const std::vector<std::string>& files, con
         // Findings go to standard error as they are established; the report follows at exit.
         LiveStatus status(run.analyzer, engine, std::cerr, ::isatty(2) == 1, o.quiet);
         status.attach();
-        if (!capture::run_live(*live, engine, err, [&] { status.tick(); })) {
+        if (!capture::run_live(*live, engine, err, [&](bool backlog) { status.tick(backlog); })) {
             status.done();
             std::cerr << "revoscope: " << err << "\n";
             return exit_code::unreadable;

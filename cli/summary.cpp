@@ -246,7 +246,7 @@ int run_summary_live(const RunOptions& o, const capture::LiveOptions& live) {
     capture::Engine engine(o.limits, std::move(hooks));
     std::string err;
     const bool tty = ::isatty(2) == 1 && !o.quiet;
-    auto tick = [&] {
+    auto tick = [&](bool) {
         if (tty)
             std::cerr << fmt::format("\r{} packets, {} TCP connections ", engine.frames(),
                                      engine.flows().flows_created())
