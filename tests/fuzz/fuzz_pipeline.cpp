@@ -76,9 +76,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         report::RunInfo run;
         run.tool_version = "fuzz";
         run.capture = engine.stats();
+        // One report per input, alternating by input length: writing both doubled the time per run.
         std::ostringstream out;
-        report::write_report(report::Format::jsonl, out, results, run);
-        report::write_report(report::Format::text, out, results, run);
+        report::write_report(size % 2 ? report::Format::text : report::Format::jsonl, out, results, run);
         (void)report::exit_status_for(results);
     }
     ::close(fd);
