@@ -20,11 +20,15 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
+#include <thread>
+#include <vector>
 
 namespace revo::capture {
 
@@ -32,10 +36,64 @@ volatile std::sig_atomic_t g_stop_requested = 0;
 
 namespace {
 
-/// Raw bytes of the file (prefix already read + the descriptor), hashed as they pass, optionally inflated.
+std::string hex(const unsigned char* d, unsigned n);
+
+/// SHA-256 of a regular file, computed on a second thread with its own positioned reads (they leave the
+/// descriptor's offset alone) while the packet pass reads the same file: on a machine with a free core
+/// the hash costs the packet pass nothing.
+class BackgroundHash {
+public:
+    explicit BackgroundHash(int fd) : fd_(fd), thread_([this] { run(); }) {}
+    ~BackgroundHash() {
+        cancel_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+    BackgroundHash(const BackgroundHash&) = delete;
+    BackgroundHash& operator=(const BackgroundHash&) = delete;
+    /// Waits for the hash: lower-case hex, or empty when a read failed.
+    std::string result() {
+        if (thread_.joinable()) thread_.join();
+        return hex_;
+    }
+
+private:
+    void run() {
+        EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+        if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
+            EVP_MD_CTX_free(ctx);
+            return;
+        }
+        std::vector<std::uint8_t> buf(1u << 20);
+        off_t off = 0;
+        bool ok = false;
+        while (!cancel_) {
+            ssize_t r = ::pread(fd_, buf.data(), buf.size(), off);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) {
+                ok = r == 0;
+                break;
+            }
+            EVP_DigestUpdate(ctx, buf.data(), static_cast<std::size_t>(r));
+            off += r;
+        }
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned len = 0;
+        if (ok && EVP_DigestFinal_ex(ctx, md, &len) == 1) hex_ = hex(md, len);
+        EVP_MD_CTX_free(ctx);
+    }
+
+    int fd_;
+    std::atomic<bool> cancel_{false};
+    std::string hex_;
+    std::thread thread_;  ///< last: starts once the members above exist
+};
+
+/// Raw bytes of the file (prefix already read + the descriptor), hashed as they pass unless a
+/// BackgroundHash does it, optionally inflated.
 struct InputStream {
     int fd = -1;
     EVP_MD_CTX* sha = nullptr;
+    bool hash_inline = true;
     std::uint64_t raw_bytes = 0;
     std::uint8_t prefix[4]{};
     std::size_t prefix_len = 0, prefix_pos = 0;
@@ -74,7 +132,7 @@ struct InputStream {
             break;
         }
         if (got > pre) {
-            EVP_DigestUpdate(sha, buf + pre, got - pre);
+            if (hash_inline) EVP_DigestUpdate(sha, buf + pre, got - pre);
             raw_bytes += got - pre;
         }
         return static_cast<ssize_t>(got);
@@ -82,7 +140,7 @@ struct InputStream {
 
     // The prefix bytes were read before hashing started; hash them once here.
     void hash_prefix() {
-        if (prefix_len) EVP_DigestUpdate(sha, prefix, prefix_len);
+        if (prefix_len && hash_inline) EVP_DigestUpdate(sha, prefix, prefix_len);
         raw_bytes += prefix_len;
     }
 
@@ -236,6 +294,11 @@ OpenError read_capture_file(const std::string& path, Engine& engine, const FileR
     }
     s.sha = EVP_MD_CTX_new();
     EVP_DigestInit_ex(s.sha, EVP_sha256(), nullptr);
+    std::unique_ptr<BackgroundHash> background;
+    if (regular && !is_stdin && std::thread::hardware_concurrency() >= 2) {
+        background = std::make_unique<BackgroundHash>(s.fd);
+        s.hash_inline = false;
+    }
     s.hash_prefix();
     if (s.gz) {
         s.zin.resize(1u << 16);
@@ -342,16 +405,31 @@ OpenError read_capture_file(const std::string& path, Engine& engine, const FileR
         info.partial = true;
     }
     pcap_close(p);  // closes the cookie stream; `s` stays ours
-    // Hash the rest of the file when libpcap stopped early.
-    {
-        std::uint8_t buf[1 << 16];
-        while (s.raw_read(buf, sizeof buf) > 0) {
+    if (background) info.sha256 = background->result();
+    if (info.sha256.empty()) {
+        if (!s.hash_inline) {
+            // The second thread could not read the file: hash it here from the start.
+            EVP_DigestInit_ex(s.sha, EVP_sha256(), nullptr);
+            std::uint8_t buf[1 << 16];
+            off_t off = 0;
+            for (;;) {
+                ssize_t r = ::pread(s.fd, buf, sizeof buf, off);
+                if (r < 0 && errno == EINTR) continue;
+                if (r <= 0) break;
+                EVP_DigestUpdate(s.sha, buf, static_cast<std::size_t>(r));
+                off += r;
+            }
+        } else {
+            // Hash the rest of the file when libpcap stopped early.
+            std::uint8_t buf[1 << 16];
+            while (s.raw_read(buf, sizeof buf) > 0) {
+            }
         }
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned mdlen = 0;
+        EVP_DigestFinal_ex(s.sha, md, &mdlen);
+        info.sha256 = hex(md, mdlen);
     }
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned mdlen = 0;
-    EVP_DigestFinal_ex(s.sha, md, &mdlen);
-    info.sha256 = hex(md, mdlen);
     info.size_bytes = regular ? static_cast<std::uint64_t>(st.st_size) : s.raw_bytes;
     if (info.partial) {
         engine.stats().anomalies.add("capture_file_damaged");
