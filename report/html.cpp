@@ -292,7 +292,7 @@ void write_html(std::ostream& out, const analysis::Results& r, const RunInfo& ru
     out << "<tr><td>time span</td><td>" << format_rfc3339(a) << " .. " << format_rfc3339(b) << " ("
         << format_duration_ns(b.ns - a.ns) << ")</td></tr>\n";
     out << fmt::format("<tr><td>traffic</td><td>{} packets, {} TCP flows, {} TLS handshakes, {} revocation checks, {} "
-                       "responder DNS lookups</td></tr>\n",
+                       "DNS lookups</td></tr>\n",
                        run.capture.packets, run.capture.tcp_flows, r.handshakes.size(), r.checks.size(), r.dns.size());
     std::string problems;
     for (auto& [k, v] : run.capture.anomalies.all()) problems += fmt::format("{}{}={}", problems.empty() ? "" : ", ", k, v);

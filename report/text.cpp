@@ -50,8 +50,8 @@ void write_text(std::ostream& out, const analysis::Results& r, const RunInfo& ru
     auto [a, b] = time_span(r, run);
     out << fmt::format("  span     {} .. {} ({})\n", format_rfc3339(a), format_rfc3339(b),
                        format_duration_ns(b.ns - a.ns));
-    out << fmt::format("  traffic  {} packets, {} TCP flows, {} TLS handshakes, {} revocation checks, {} responder "
-                       "DNS lookups\n",
+    out << fmt::format("  traffic  {} packets, {} TCP flows, {} TLS handshakes, {} revocation checks, {} DNS "
+                       "lookups\n",
                        run.capture.packets, run.capture.tcp_flows, r.handshakes.size(), r.checks.size(), r.dns.size());
     std::string problems;
     for (auto& [k, v] : run.capture.anomalies.all()) problems += fmt::format("{}{}={}", problems.empty() ? "" : ", ", k, v);
