@@ -76,15 +76,21 @@ void DirectionReassembler::add_held(std::uint64_t off, ByteView data, std::uint6
     ooo_.emplace(off, std::move(h));
 }
 
+std::map<std::uint64_t, DirectionReassembler::Held>::const_iterator DirectionReassembler::first_reaching(
+    std::uint64_t off) const {
+    auto it = ooo_.upper_bound(off);
+    if (it != ooo_.begin()) {
+        auto p = std::prev(it);
+        if (p->first + p->second.length > off) return p;
+    }
+    return it;
+}
+
 std::size_t DirectionReassembler::pieces_for(std::uint64_t off, std::uint64_t len) const {
     if (len == 0) return 0;
     const std::uint64_t end = off + len;
     std::uint64_t cur = off;
-    auto it = ooo_.upper_bound(off);
-    if (it != ooo_.begin()) {
-        auto p = std::prev(it);
-        if (p->first + p->second.length > off) it = p;
-    }
+    auto it = first_reaching(off);
     std::size_t n = 0;
     for (; cur < end; ++it) {
         if (it == ooo_.end() || it->first >= end) return n + 1;
@@ -98,11 +104,7 @@ void DirectionReassembler::insert_held(std::uint64_t off, ByteView data, std::ui
                                        const FrameRef& frame) {
     const std::uint64_t end = off + len;
     std::uint64_t cur = off;
-    auto it = ooo_.upper_bound(off);
-    if (it != ooo_.begin()) {
-        auto p = std::prev(it);
-        if (p->first + p->second.length > off) it = p;
-    }
+    auto it = first_reaching(off);
     auto piece = [&](std::uint64_t b, std::uint64_t e) {
         add_held(b, missing ? ByteView{} : data.subspan(b - off, e - b), e - b, missing, frame);
     };

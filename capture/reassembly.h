@@ -80,6 +80,8 @@ private:
     void add_held(std::uint64_t off, ByteView data, std::uint64_t len, bool missing, const FrameRef& frame);
     /// Whether holding `extra` more bytes in `pieces` more held pieces would pass a cap.
     bool over_caps(std::size_t extra, std::size_t pieces) const;
+    /// The first held piece that reaches past `off` (it may start before it).
+    std::map<std::uint64_t, Held>::const_iterator first_reaching(std::uint64_t off) const;
     /// How many held pieces inserting [off, off+len) creates: one per stretch not yet covered.
     std::size_t pieces_for(std::uint64_t off, std::uint64_t len) const;
     void accept(std::uint64_t off, ByteView data, std::uint64_t missing, const FrameRef& frame, StreamConsumer* c);
