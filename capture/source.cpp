@@ -38,6 +38,35 @@ namespace {
 
 std::string hex(const unsigned char* d, unsigned n);
 
+/// SHA-256 (hex) of the bytes of `fd` from offset 0 to its end, read with positioned reads. `complete`
+/// is false when a read failed or `cancel` was set; the hash then covers what was read.
+std::string hash_file(int fd, const std::atomic<bool>& cancel, bool& complete) {
+    complete = false;
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
+        EVP_MD_CTX_free(ctx);
+        return {};
+    }
+    std::vector<std::uint8_t> buf(1u << 20);
+    off_t off = 0;
+    while (!cancel) {
+        ssize_t r = ::pread(fd, buf.data(), buf.size(), off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            complete = r == 0;
+            break;
+        }
+        EVP_DigestUpdate(ctx, buf.data(), static_cast<std::size_t>(r));
+        off += r;
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    std::string out;
+    if (EVP_DigestFinal_ex(ctx, md, &len) == 1) out = hex(md, len);
+    EVP_MD_CTX_free(ctx);
+    return out;
+}
+
 /// SHA-256 of a regular file, computed on a second thread with its own positioned reads (they leave the
 /// descriptor's offset alone) while the packet pass reads the same file: on a machine with a free core
 /// the hash costs the packet pass nothing.
@@ -58,28 +87,9 @@ public:
 
 private:
     void run() {
-        EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-        if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
-            EVP_MD_CTX_free(ctx);
-            return;
-        }
-        std::vector<std::uint8_t> buf(1u << 20);
-        off_t off = 0;
-        bool ok = false;
-        while (!cancel_) {
-            ssize_t r = ::pread(fd_, buf.data(), buf.size(), off);
-            if (r < 0 && errno == EINTR) continue;
-            if (r <= 0) {
-                ok = r == 0;
-                break;
-            }
-            EVP_DigestUpdate(ctx, buf.data(), static_cast<std::size_t>(r));
-            off += r;
-        }
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned len = 0;
-        if (ok && EVP_DigestFinal_ex(ctx, md, &len) == 1) hex_ = hex(md, len);
-        EVP_MD_CTX_free(ctx);
+        bool complete = false;
+        std::string h = hash_file(fd_, cancel_, complete);
+        if (complete) hex_ = std::move(h);
     }
 
     int fd_;
@@ -405,25 +415,18 @@ OpenError read_capture_file(const std::string& path, Engine& engine, const FileR
         info.partial = true;
     }
     pcap_close(p);  // closes the cookie stream; `s` stays ours
-    if (background) info.sha256 = background->result();
-    if (info.sha256.empty()) {
-        if (!s.hash_inline) {
-            // The second thread could not read the file: hash it here from the start.
-            EVP_DigestInit_ex(s.sha, EVP_sha256(), nullptr);
-            std::uint8_t buf[1 << 16];
-            off_t off = 0;
-            for (;;) {
-                ssize_t r = ::pread(s.fd, buf, sizeof buf, off);
-                if (r < 0 && errno == EINTR) continue;
-                if (r <= 0) break;
-                EVP_DigestUpdate(s.sha, buf, static_cast<std::size_t>(r));
-                off += r;
-            }
-        } else {
-            // Hash the rest of the file when libpcap stopped early.
-            std::uint8_t buf[1 << 16];
-            while (s.raw_read(buf, sizeof buf) > 0) {
-            }
+    if (background) {
+        info.sha256 = background->result();
+        if (info.sha256.empty()) {
+            // The second thread could not read the file: hash here what can be read.
+            const std::atomic<bool> never{false};
+            bool complete = false;
+            info.sha256 = hash_file(s.fd, never, complete);
+        }
+    } else {
+        // Hash the rest of the file when libpcap stopped early.
+        std::uint8_t buf[1 << 16];
+        while (s.raw_read(buf, sizeof buf) > 0) {
         }
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned mdlen = 0;

@@ -34,8 +34,7 @@ void LiveStatus::tick(bool backlog) {
     const bool busy = backlog || frames - frames_at_tick_ > kBusyPacketsPerTick;
     frames_at_tick_ = frames;
     const bool defer = busy && last_poll_cost_ > milliseconds(50);
-    const auto due = defer ? duration_cast<steady_clock::duration>(kMaxPollDelay)
-                           : duration_cast<steady_clock::duration>(seconds(1));
+    const seconds due = defer ? kMaxPollDelay : seconds(1);
     if (now - last_poll_ >= due) {
         last_poll_ = now;
         // Connections still open that never carried data: the analyzer decides which are failed attempts.

@@ -108,6 +108,16 @@ struct VerifyCore {
 
 namespace {
 
+// A verification context for the signer over the pool's trust store; null when one cannot be made.
+ossl::StoreCtxPtr signer_context(const CertPool::Impl& pi, X509* signer, STACK_OF(X509)* untrusted) {
+    ossl::StoreCtxPtr ctx(X509_STORE_CTX_new());
+    if (!ctx || !pi.store || !signer || X509_STORE_CTX_init(ctx.get(), pi.store.get(), signer, untrusted) != 1) {
+        ERR_clear_error();
+        return nullptr;
+    }
+    return ctx;
+}
+
 std::shared_ptr<const VerifyCore> compute_core(const OcspResponseInfo* info, const CertPool& pool) {
     auto core = std::make_shared<VerifyCore>();
     VerifyCore& v = *core;
@@ -220,10 +230,8 @@ std::shared_ptr<const VerifyCore> compute_core(const OcspResponseInfo* info, con
             if (X509_up_ref(c) == 1 && sk_X509_push(v.untrusted.get(), c) <= 0) X509_free(c);
     }
     if (X509_up_ref(signer) == 1) v.signer.reset(signer);
-    ossl::StoreCtxPtr ctx(X509_STORE_CTX_new());
-    if (!ctx || !pi.store || !v.signer ||
-        X509_STORE_CTX_init(ctx.get(), pi.store.get(), v.signer.get(), v.untrusted.get()) != 1) {
-        ERR_clear_error();
+    ossl::StoreCtxPtr ctx = signer_context(pi, v.signer.get(), v.untrusted.get());
+    if (!ctx) {
         v.chain_failure.emplace("signer_untrusted", "cannot build a verification context");
         return core;
     }
@@ -253,10 +261,8 @@ void chain_at_time(const VerifyCore& core, const CertPool& pool, std::int64_t at
     for (auto& [nb, na] : core.upper)
         if (!nb || !na || *nb > at || *na < at) upper_valid = false;
     if (upper_valid) return;
-    auto& pi = pool.impl();
-    ossl::StoreCtxPtr ctx(X509_STORE_CTX_new());
-    if (!ctx || !pi.store || X509_STORE_CTX_init(ctx.get(), pi.store.get(), core.signer.get(), core.untrusted.get()) != 1) {
-        ERR_clear_error();
+    ossl::StoreCtxPtr ctx = signer_context(pool.impl(), core.signer.get(), core.untrusted.get());
+    if (!ctx) {
         add_reason(v, "signer_untrusted", "cannot build a verification context");
         return;
     }
