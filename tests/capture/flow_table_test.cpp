@@ -317,7 +317,28 @@ TEST_CASE("files: a capture cut in the middle of a record keeps what came before
         }
     }
     CHECK(info.error_offset == expect);
+    // The file's hash covers all of it, the damaged tail included.
+    if (have_program("sha256sum")) CHECK(run_command("sha256sum " + shell_quote(name)).out.substr(0, 64) == info.sha256);
     std::remove(name);
+}
+
+TEST_CASE("files: standard input is hashed as it is read and gives the same hash as the file") {
+    auto src = source_path("samples/04-ocsp-post-good.pcap");
+    if (!file_exists(src) || !have_program("sha256sum")) {
+        WARN("samples or sha256sum missing: skipped");
+        return;
+    }
+    const std::string want = run_command("sha256sum " + shell_quote(src)).out.substr(0, 64);
+    auto r = run_revoscope("analyze --format jsonl --quiet - < " + shell_quote(src));
+    REQUIRE(r.exit_code <= 1);
+    auto lines = split_lines(r.out);
+    REQUIRE_FALSE(lines.empty());
+    CHECK(lines.back().find("\"sha256\":\"" + want + "\"") != std::string::npos);
+    // A file given by name (hashed on a second thread where there is a free core) gives the same hash.
+    Engine e(Limits{}, {});
+    std::string err;
+    REQUIRE(read_capture_file(src, e, {}, err) == OpenError::none);
+    CHECK(e.stats().files.at(0).sha256 == want);
 }
 
 TEST_CASE("files: clear errors for missing, non-capture and unsupported link type inputs") {
