@@ -47,16 +47,18 @@ std::string hash_file(int fd, const std::atomic<bool>& cancel, bool& complete) {
         EVP_MD_CTX_free(ctx);
         return {};
     }
-    std::vector<std::uint8_t> buf(1u << 20);
+    // Not zero-filled: pread writes every byte that is then hashed.
+    constexpr std::size_t kChunk = 1u << 20;
+    std::unique_ptr<std::uint8_t[]> buf(new std::uint8_t[kChunk]);
     off_t off = 0;
     while (!cancel) {
-        ssize_t r = ::pread(fd, buf.data(), buf.size(), off);
+        ssize_t r = ::pread(fd, buf.get(), kChunk, off);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) {
             complete = r == 0;
             break;
         }
-        EVP_DigestUpdate(ctx, buf.data(), static_cast<std::size_t>(r));
+        EVP_DigestUpdate(ctx, buf.get(), static_cast<std::size_t>(r));
         off += r;
     }
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -305,7 +307,9 @@ OpenError read_capture_file(const std::string& path, Engine& engine, const FileR
     s.sha = EVP_MD_CTX_new();
     EVP_DigestInit_ex(s.sha, EVP_sha256(), nullptr);
     std::unique_ptr<BackgroundHash> background;
-    if (regular && !is_stdin && std::thread::hardware_concurrency() >= 2) {
+    // A thread pays off only for files that take a while to hash; small ones are hashed as they are read.
+    constexpr off_t kBackgroundHashMin = 4 << 20;
+    if (regular && !is_stdin && st.st_size >= kBackgroundHashMin && std::thread::hardware_concurrency() >= 2) {
         background = std::make_unique<BackgroundHash>(s.fd);
         s.hash_inline = false;
     }

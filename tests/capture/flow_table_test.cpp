@@ -334,11 +334,30 @@ TEST_CASE("files: standard input is hashed as it is read and gives the same hash
     auto lines = split_lines(r.out);
     REQUIRE_FALSE(lines.empty());
     CHECK(lines.back().find("\"sha256\":\"" + want + "\"") != std::string::npos);
-    // A file given by name (hashed on a second thread where there is a free core) gives the same hash.
+    // The same small file given by name is hashed as it is read, too.
     Engine e(Limits{}, {});
     std::string err;
     REQUIRE(read_capture_file(src, e, {}, err) == OpenError::none);
     CHECK(e.stats().files.at(0).sha256 == want);
+
+    // A file of 4 MiB or more is hashed on a second thread where there is a free core: the sample followed
+    // by 5 MiB of garbage gives sha256sum's value for the whole file, the tail libpcap never read included.
+    char name[] = "/tmp/revo-bighash-XXXXXX";
+    int fd = mkstemp(name);
+    REQUIRE(fd >= 0);
+    const std::string raw = read_file(src);
+    std::string tail(5u << 20, '\0');
+    for (std::size_t i = 0; i < tail.size(); ++i) tail[i] = static_cast<char>((i * 2654435761u) >> 13);
+    REQUIRE(::write(fd, raw.data(), raw.size()) == static_cast<ssize_t>(raw.size()));
+    REQUIRE(::write(fd, tail.data(), tail.size()) == static_cast<ssize_t>(tail.size()));
+    ::close(fd);
+    Engine big(Limits{}, {});
+    REQUIRE(read_capture_file(name, big, {}, err) == OpenError::none);
+    const auto& info = big.stats().files.at(0);
+    CHECK(info.partial);
+    CHECK(info.sha256 == run_command("sha256sum " + shell_quote(name)).out.substr(0, 64));
+    CHECK(info.sha256 != want);
+    std::remove(name);
 }
 
 TEST_CASE("files: clear errors for missing, non-capture and unsupported link type inputs") {
