@@ -8,9 +8,11 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "report/report.h"
+
+namespace revo::report {
+class JsonWriter;
+}
 
 namespace revo::report::detail {
 
@@ -19,18 +21,19 @@ std::string cipher_name(std::uint16_t id);
 std::string human_bytes(std::uint64_t n);
 std::string html_escape(const std::string& s);
 
-nlohmann::json cert_json(const dissect::CertSummary& c);
+void cert_json(JsonWriter& w, const dissect::CertSummary& c);
 /// Per handshake: the staple's check and the connection story, found once for all handshakes.
 struct HandshakeLinks {
     explicit HandshakeLinks(const analysis::Results& r);
     std::vector<const analysis::OcspCheck*> staple_check;
     std::vector<const analysis::ConnectionStory*> story;
 };
-nlohmann::json handshake_json(const analysis::Results& r, std::size_t i, const HandshakeLinks& links);
-nlohmann::json check_json(const analysis::Results& r, std::size_t i);
-nlohmann::json dns_json(const dissect::DnsLookup& q);
-nlohmann::json finding_json(const analysis::Finding& f);
-nlohmann::json summary_json(const analysis::Results& r, const RunInfo& run);
+// One JSON record each, written in sorted-key order (see JsonWriter).
+void handshake_json(JsonWriter& w, const analysis::Results& r, std::size_t i, const HandshakeLinks& links);
+void check_json(JsonWriter& w, const analysis::Results& r, std::size_t i);
+void dns_json(JsonWriter& w, const dissect::DnsLookup& q);
+void finding_json(JsonWriter& w, const analysis::Finding& f);
+void summary_json(JsonWriter& w, const analysis::Results& r, const RunInfo& run);
 
 /// Counts per severity, index 0 info .. 3 critical.
 std::array<std::size_t, 4> severity_counts(const analysis::Results& r);

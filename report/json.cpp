@@ -1,14 +1,16 @@
 // JSON records for --format jsonl (one object per line) and the data behind the other reports.
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "report/detail.h"
+#include "report/json_writer.h"
 
 namespace revo::report::detail {
 
-using nlohmann::json;
 
 std::string version_name(std::uint16_t v) {
     switch (v) {
@@ -63,78 +65,125 @@ std::string human_bytes(std::uint64_t n) {
 
 namespace {
 
-json frame_or_null(const std::optional<FrameRef>& f) {
-    if (!f || !f->valid()) return nullptr;
-    return f->frame;
+void frame_or_null(JsonWriter& w, const std::optional<FrameRef>& f) {
+    if (f && f->valid())
+        w.value(f->frame);
+    else
+        w.null();
 }
-json frame_or_null(const FrameRef& f) { return f.valid() ? json(f.frame) : json(nullptr); }
-json ts_or_null(const FrameRef& f) { return f.valid() ? json(format_rfc3339(f.ts)) : json(nullptr); }
-json secs_or_null(const std::optional<std::int64_t>& s) { return s ? json(format_rfc3339_seconds(*s)) : json(nullptr); }
-
-json cert_id_json(const dissect::OcspCertId& id) {
-    return {{"hash_alg", id.hash_alg},
-            {"issuer_name_hash", id.issuer_name_hash},
-            {"issuer_key_hash", id.issuer_key_hash},
-            {"serial", id.serial_hex}};
+void frame_or_null(JsonWriter& w, const FrameRef& f) {
+    if (f.valid())
+        w.value(f.frame);
+    else
+        w.null();
+}
+void ts_or_null(JsonWriter& w, const FrameRef& f) {
+    if (f.valid())
+        w.value(format_rfc3339(f.ts));
+    else
+        w.null();
+}
+void secs_or_null(JsonWriter& w, const std::optional<std::int64_t>& s) {
+    if (s)
+        w.value(format_rfc3339_seconds(*s));
+    else
+        w.null();
 }
 
-json response_json(const dissect::OcspResponseInfo& r) {
-    json j;
-    j["response_status"] = r.response_status_name.empty() ? json(r.response_status) : json(r.response_status_name);
-    j["responder_id"] = r.responder_id;
-    j["produced_at"] = secs_or_null(r.produced_at);
-    json singles = json::array();
-    for (auto& s : r.singles)
-        singles.push_back({{"cert_id", cert_id_json(s.cert_id)},
-                           {"serial", s.cert_id.serial_hex},
-                           {"status", dissect::to_string(s.status)},
-                           {"this_update", format_rfc3339_seconds(s.this_update)},
-                           {"next_update", secs_or_null(s.next_update)},
-                           {"revocation_time", secs_or_null(s.revocation_time)},
-                           {"revocation_reason", s.revocation_reason ? json(*s.revocation_reason) : json(nullptr)}});
-    j["singles"] = singles;
-    j["nonce"] = r.nonce_hex ? json(*r.nonce_hex) : json(nullptr);
-    j["sig_alg"] = r.sig_alg;
-    json certs = json::array();
+void cert_id_json(JsonWriter& w, const dissect::OcspCertId& id) {
+    w.begin_object();
+    w.key("hash_alg").value(id.hash_alg);
+    w.key("issuer_key_hash").value(id.issuer_key_hash);
+    w.key("issuer_name_hash").value(id.issuer_name_hash);
+    w.key("serial").value(id.serial_hex);
+    w.end_object();
+}
+
+void singles_json(JsonWriter& w, const std::vector<dissect::OcspSingle>& singles) {
+    w.begin_array();
+    for (auto& s : singles) {
+        w.begin_object();
+        cert_id_json(w.key("cert_id"), s.cert_id);
+        secs_or_null(w.key("next_update"), s.next_update);
+        w.key("revocation_reason").value(s.revocation_reason);
+        secs_or_null(w.key("revocation_time"), s.revocation_time);
+        w.key("serial").value(s.cert_id.serial_hex);
+        w.key("status").value(dissect::to_string(s.status));
+        w.key("this_update").value(format_rfc3339_seconds(s.this_update));
+        w.end_object();
+    }
+    w.end_array();
+}
+
+void verification_json(JsonWriter& w, const dissect::OcspVerification& v) {
+    w.begin_object();
+    w.key("detail").value(v.detail);
+    w.key("ok");
+    if (v.performed)
+        w.value(v.ok);
+    else
+        w.null();
+    w.key("performed").value(v.performed);
+    w.key("reasons").value(v.reasons);
+    w.key("signer").value(v.signer_subject);
+    w.key("signer_kind").value(v.signer_kind);
+    w.end_object();
+}
+
+/// An OCSP response; a staple adds where it came from (`staple`, with its check when there is one).
+void response_json(JsonWriter& w, const dissect::OcspResponseInfo& r, const dissect::Staple* staple = nullptr,
+                   const analysis::OcspCheck* staple_check = nullptr) {
+    w.begin_object();
+    w.key("certs").begin_array();
     for (auto& c : r.certs)
-        if (c) certs.push_back({{"subject", c->subject}, {"sha256", c->sha256}});
-    j["certs"] = certs;
-    j["size"] = r.der.size();
-    if (!r.parse_error.empty()) j["parse_error"] = r.parse_error;
-    return j;
-}
-
-json verification_json(const dissect::OcspVerification& v) {
-    return {{"performed", v.performed},
-            {"ok", v.performed ? json(v.ok) : json(nullptr)},
-            {"reasons", v.reasons},
-            {"signer", v.signer_subject},
-            {"signer_kind", v.signer_kind},
-            {"detail", v.detail}};
+        if (c) {
+            w.begin_object();
+            w.key("sha256").value(c->sha256);
+            w.key("subject").value(c->subject);
+            w.end_object();
+        }
+    w.end_array();
+    if (staple) w.key("frame").value(staple->frame.frame);
+    w.key("nonce").value(r.nonce_hex);
+    if (!r.parse_error.empty()) w.key("parse_error").value(r.parse_error);
+    secs_or_null(w.key("produced_at"), r.produced_at);
+    w.key("responder_id").value(r.responder_id);
+    w.key("response_status");
+    if (r.response_status_name.empty())
+        w.value(r.response_status);
+    else
+        w.value(r.response_status_name);
+    w.key("sig_alg").value(r.sig_alg);
+    singles_json(w.key("singles"), r.singles);
+    w.key("size").value(r.der.size());
+    if (staple) w.key("source").value(staple->source);
+    if (staple_check) verification_json(w.key("verification"), staple_check->verification);
+    w.end_object();
 }
 
 }  // namespace
 
-json cert_json(const dissect::CertSummary& c) {
-    json j = {{"subject", c.subject},
-              {"issuer", c.issuer},
-              {"serial", c.serial_hex},
-              {"not_before", format_rfc3339_seconds(c.not_before)},
-              {"not_after", format_rfc3339_seconds(c.not_after)},
-              {"sha256", c.sha256},
-              {"san_dns", c.san_dns},
-              {"san_ip", c.san_ip},
-              {"key", c.key_type + (c.key_bits ? fmt::format(" {}", c.key_bits) : "")},
-              {"sig_alg", c.sig_alg},
-              {"is_ca", c.is_ca},
-              {"self_signed", c.self_signed},
-              {"ocsp_urls", c.ocsp_urls},
-              {"crl_urls", c.crl_urls},
-              {"ca_issuers_urls", c.ca_issuers_urls},
-              {"must_staple", c.must_staple},
-              {"revocation_mechanisms", c.revocation_mechanisms()}};
-    if (!c.parse_error.empty()) j["parse_error"] = c.parse_error;
-    return j;
+void cert_json(JsonWriter& w, const dissect::CertSummary& c) {
+    w.begin_object();
+    w.key("ca_issuers_urls").value(c.ca_issuers_urls);
+    w.key("crl_urls").value(c.crl_urls);
+    w.key("is_ca").value(c.is_ca);
+    w.key("issuer").value(c.issuer);
+    w.key("key").value(c.key_type + (c.key_bits ? fmt::format(" {}", c.key_bits) : ""));
+    w.key("must_staple").value(c.must_staple);
+    w.key("not_after").value(format_rfc3339_seconds(c.not_after));
+    w.key("not_before").value(format_rfc3339_seconds(c.not_before));
+    w.key("ocsp_urls").value(c.ocsp_urls);
+    if (!c.parse_error.empty()) w.key("parse_error").value(c.parse_error);
+    w.key("revocation_mechanisms").value(c.revocation_mechanisms());
+    w.key("san_dns").value(c.san_dns);
+    w.key("san_ip").value(c.san_ip);
+    w.key("self_signed").value(c.self_signed);
+    w.key("serial").value(c.serial_hex);
+    w.key("sha256").value(c.sha256);
+    w.key("sig_alg").value(c.sig_alg);
+    w.key("subject").value(c.subject);
+    w.end_object();
 }
 
 HandshakeLinks::HandshakeLinks(const analysis::Results& r)
@@ -147,158 +196,256 @@ HandshakeLinks::HandshakeLinks(const analysis::Results& r)
         if (st.handshake_index < r.handshakes.size()) story[st.handshake_index] = &st;
 }
 
-json handshake_json(const analysis::Results& r, std::size_t i, const HandshakeLinks& links) {
+void handshake_json(JsonWriter& w, const analysis::Results& r, std::size_t i, const HandshakeLinks& links) {
     const auto& h = r.handshakes[i];
-    json j;
-    j["type"] = "tls_handshake";
-    j["flow_id"] = h.conn.flow_id;
-    j["client"] = h.conn.client.to_string();
-    j["server"] = h.conn.server.to_string();
-    j["ts"] = format_rfc3339(h.start.ts);
-    j["duration_ms"] = h.end ? json(ms_between(h.start.ts, h.end->ts)) : json(nullptr);
     const auto* ch = h.client_hello ? &*h.client_hello : nullptr;
     const auto* sh = h.server_hello ? &*h.server_hello : nullptr;
-    j["sni"] = ch && !ch->sni.empty() ? json(ch->sni) : json(nullptr);
-    j["version"] = sh ? json(version_name(sh->selected_version)) : json(nullptr);
-    j["cipher"] = sh ? json(cipher_name(sh->cipher_suite)) : json(nullptr);
-    j["alpn"] = sh && !sh->alpn.empty() ? json(sh->alpn) : json(nullptr);
-    j["alpn_offered"] = ch ? json(ch->alpn) : json::array();
-    j["status_request"] = ch ? ch->status_request : false;
-    j["status_request_ack"] = sh ? sh->status_request_ack : false;
-    json staple = nullptr;
-    if (h.staple) {
-        staple = response_json(h.staple->response);
-        staple["frame"] = h.staple->frame.frame;
-        staple["source"] = h.staple->source;
-        if (const auto* k = links.staple_check[i]) staple["verification"] = verification_json(k->verification);
+    const auto* st = links.story[i];
+    w.begin_object();
+    w.key("alerts").begin_array();
+    for (auto& a : h.alerts) {
+        w.begin_object();
+        w.key("after").value(a.after);
+        w.key("description").value(a.description);
+        w.key("encrypted").value(a.encrypted && !a.decrypted);
+        w.key("frame").value(a.frame.frame);
+        w.key("from").value(a.from == capture::Side::client ? "client" : "server");
+        w.key("level").value(a.level);
+        w.key("name").value(a.name);
+        w.key("ts").value(format_rfc3339(a.frame.ts));
+        w.end_object();
     }
-    j["staple"] = staple;
-    json chain = json::array();
-    for (auto& c : h.chain)
-        if (c) chain.push_back(cert_json(*c));
-    j["chain"] = chain;
-    json alerts = json::array();
-    for (auto& a : h.alerts)
-        alerts.push_back({{"frame", a.frame.frame},
-                          {"ts", format_rfc3339(a.frame.ts)},
-                          {"from", a.from == capture::Side::client ? "client" : "server"},
-                          {"encrypted", a.encrypted && !a.decrypted},
-                          {"level", a.level},
-                          {"description", a.description},
-                          {"name", a.name},
-                          {"after", a.after}});
-    j["alerts"] = alerts;
-    j["complete"] = h.complete;
-    j["encrypted"] = h.encrypted;
-    j["decrypted"] = h.decrypted;
-    j["decrypt_note"] = h.decrypt_note.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.decrypt_note);
-    j["fate"] = h.fate;
-    j["frames"] = {{"client_hello", ch ? json(ch->frame.frame) : json(nullptr)},
-                   {"server_hello", sh ? json(sh->frame.frame) : json(nullptr)},
-                   {"certificate", frame_or_null(h.certificate_frame)},
-                   {"certificate_status", frame_or_null(h.certificate_status_frame)}};
-    json errors = json::array();
-    for (auto& e : h.errors)
-        errors.push_back({{"frame", e.frame.frame}, {"message", e.message_type}, {"offset", e.offset}, {"what", e.what}});
-    j["errors"] = errors;
-    if (const auto* st = links.story[i]) {
-        j["revocation"] = st->verdict;
-        j["findings"] = st->codes;
-    }
-    return j;
-}
-
-json check_json(const analysis::Results& r, std::size_t i) {
-    const auto& k = r.checks[i];
-    json j;
-    j["type"] = "ocsp_exchange";
-    j["transport"] = k.transport;
-    j["kind"] = dissect::to_string(k.kind);
-    j["role"] = k.role;
-    j["flow_id"] = k.flow_id;
-    if (k.folded_attempts) j["folded_attempts"] = k.folded_attempts;
-    j["client"] = k.client.to_string();
-    j["responder"] = k.responder.to_string();
-    j["host"] = k.host.empty() ? json(nullptr) : json(k.host);
-    j["method"] = k.method.empty() ? json(nullptr) : json(k.method);
-    j["url"] = k.url.empty() ? json(nullptr) : json(k.url);
-    j["via_proxy"] = k.via_proxy;
-    j["request_time"] = ts_or_null(k.transport == "tcp-only" ? k.start() : k.request_first);
-    j["response_time"] = ts_or_null(k.response_last.valid() ? k.response_last : k.response_first);
-    j["latency_ms"] = k.latency_ms ? json(*k.latency_ms) : json(nullptr);
-    j["connect_ms"] = k.connect_ms ? json(*k.connect_ms) : json(nullptr);
-    j["http_status"] = k.http_status ? json(k.http_status) : json(nullptr);
-    j["content_type"] = k.content_type.empty() ? json(nullptr) : json(k.content_type);
-    j["body_size"] = k.body_size;
-    j["outcome"] = k.outcome;
-    j["response_status"] = k.response && k.response->parse_error.empty() ? json(k.response->response_status_name)
-                                                                          : json(nullptr);
-    if (k.request) {
-        json ids = json::array();
-        for (auto& id : k.request->cert_ids) ids.push_back(cert_id_json(id));
-        j["request"] = {{"cert_ids", ids},
-                        {"nonce", k.request->nonce_hex ? json(*k.request->nonce_hex) : json(nullptr)},
-                        {"signed", k.request->signed_request}};
+    w.end_array();
+    w.key("alpn");
+    if (sh && !sh->alpn.empty())
+        w.value(sh->alpn);
+    else
+        w.null();
+    w.key("alpn_offered");
+    if (ch) {
+        w.value(ch->alpn);
     } else {
-        j["request"] = nullptr;
+        w.begin_array();
+        w.end_array();
     }
-    j["response"] = k.response ? response_json(*k.response) : json(nullptr);
-    j["singles"] = k.response ? j["response"]["singles"] : json::array();
-    j["verification"] = verification_json(k.verification);
-    j["certs"] = k.cert_fingerprints;
-    j["handshake_flow_id"] = k.handshake_index ? json(r.handshakes[*k.handshake_index].conn.flow_id) : json(nullptr);
-    json syns = json::array();
-    json tcp = nullptr;
+    w.key("chain").begin_array();
+    for (auto& c : h.chain)
+        if (c) cert_json(w, *c);
+    w.end_array();
+    w.key("cipher");
+    if (sh)
+        w.value(cipher_name(sh->cipher_suite));
+    else
+        w.null();
+    w.key("client").value(h.conn.client.to_string());
+    w.key("complete").value(h.complete);
+    w.key("decrypt_note").string_or_null(h.decrypt_note);
+    w.key("decrypted").value(h.decrypted);
+    w.key("duration_ms");
+    if (h.end)
+        w.value(ms_between(h.start.ts, h.end->ts));
+    else
+        w.null();
+    w.key("encrypted").value(h.encrypted);
+    w.key("errors").begin_array();
+    for (auto& e : h.errors) {
+        w.begin_object();
+        w.key("frame").value(e.frame.frame);
+        w.key("message").value(e.message_type);
+        w.key("offset").value(e.offset);
+        w.key("what").value(e.what);
+        w.end_object();
+    }
+    w.end_array();
+    w.key("fate").value(h.fate);
+    if (st) w.key("findings").value(st->codes);
+    w.key("flow_id").value(h.conn.flow_id);
+    w.key("frames").begin_object();
+    frame_or_null(w.key("certificate"), h.certificate_frame);
+    frame_or_null(w.key("certificate_status"), h.certificate_status_frame);
+    w.key("client_hello");
+    if (ch)
+        w.value(ch->frame.frame);
+    else
+        w.null();
+    w.key("server_hello");
+    if (sh)
+        w.value(sh->frame.frame);
+    else
+        w.null();
+    w.end_object();
+    if (st) w.key("revocation").value(st->verdict);
+    w.key("server").value(h.conn.server.to_string());
+    w.key("sni").string_or_null(ch ? std::string_view(ch->sni) : std::string_view());
+    w.key("staple");
+    if (h.staple)
+        response_json(w, h.staple->response, &*h.staple, links.staple_check[i]);
+    else
+        w.null();
+    w.key("status_request").value(ch ? ch->status_request : false);
+    w.key("status_request_ack").value(sh ? sh->status_request_ack : false);
+    w.key("ts").value(format_rfc3339(h.start.ts));
+    w.key("type").value("tls_handshake");
+    w.key("version");
+    if (sh)
+        w.value(version_name(sh->selected_version));
+    else
+        w.null();
+    w.end_object();
+}
+
+void check_json(JsonWriter& w, const analysis::Results& r, std::size_t i) {
+    const auto& k = r.checks[i];
+    const bool response_decoded = k.response && k.response->parse_error.empty();
+    w.begin_object();
+    w.key("body_size").value(k.body_size);
+    w.key("certs").value(k.cert_fingerprints);
+    w.key("client").value(k.client.to_string());
+    w.key("connect_ms").value(k.connect_ms);
+    w.key("content_type").string_or_null(k.content_type);
+    w.key("flow_id").value(k.flow_id);
+    if (k.folded_attempts) w.key("folded_attempts").value(k.folded_attempts);
+    w.key("frames").begin_object();
+    frame_or_null(w.key("request"), k.request_first);
+    frame_or_null(w.key("response"), k.response_first);
+    frame_or_null(w.key("response_end"), k.response_last);
+    w.key("syns").begin_array();
+    if (k.tcp)
+        for (auto& s : k.tcp->syns) w.value(s.frame);
+    w.end_array();
+    w.end_object();
+    w.key("handshake_flow_id");
+    if (k.handshake_index)
+        w.value(r.handshakes[*k.handshake_index].conn.flow_id);
+    else
+        w.null();
+    w.key("host").string_or_null(k.host);
+    w.key("http_status");
+    if (k.http_status)
+        w.value(k.http_status);
+    else
+        w.null();
+    w.key("kind").value(dissect::to_string(k.kind));
+    w.key("latency_ms").value(k.latency_ms);
+    w.key("method").string_or_null(k.method);
+    w.key("outcome").value(k.outcome);
+    w.key("request");
+    if (k.request) {
+        w.begin_object();
+        w.key("cert_ids").begin_array();
+        for (auto& id : k.request->cert_ids) cert_id_json(w, id);
+        w.end_array();
+        w.key("nonce").value(k.request->nonce_hex);
+        w.key("signed").value(k.request->signed_request);
+        w.end_object();
+    } else {
+        w.null();
+    }
+    ts_or_null(w.key("request_time"), k.transport == "tcp-only" ? k.start() : k.request_first);
+    w.key("responder").value(k.responder.to_string());
+    w.key("response");
+    if (k.response)
+        response_json(w, *k.response);
+    else
+        w.null();
+    w.key("response_status");
+    if (response_decoded)
+        w.value(k.response->response_status_name);
+    else
+        w.null();
+    ts_or_null(w.key("response_time"), k.response_last.valid() ? k.response_last : k.response_first);
+    w.key("role").value(k.role);
+    w.key("singles");
+    if (k.response) {
+        singles_json(w, k.response->singles);
+    } else {
+        w.begin_array();
+        w.end_array();
+    }
+    w.key("tcp");
     if (k.tcp) {
-        for (auto& s : k.tcp->syns) syns.push_back(s.frame);
-        json rsts = json::array();
-        for (auto& x : k.tcp->rsts) rsts.push_back(x.frame.frame);
-        json icmp = json::array();
-        for (auto& e : k.tcp->icmp)
-            icmp.push_back({{"frame", e.frame.frame}, {"from", e.reporter.to_string()}, {"type", e.type},
-                            {"code", e.code}, {"meaning", e.meaning}});
-        tcp = {{"state", capture::to_string(k.tcp->state)}, {"syns", k.tcp->syns.size()}, {"rst_frames", rsts},
-               {"icmp", icmp}};
+        w.begin_object();
+        w.key("icmp").begin_array();
+        for (auto& e : k.tcp->icmp) {
+            w.begin_object();
+            w.key("code").value(e.code);
+            w.key("frame").value(e.frame.frame);
+            w.key("from").value(e.reporter.to_string());
+            w.key("meaning").value(e.meaning);
+            w.key("type").value(e.type);
+            w.end_object();
+        }
+        w.end_array();
+        w.key("rst_frames").begin_array();
+        for (auto& x : k.tcp->rsts) w.value(x.frame.frame);
+        w.end_array();
+        w.key("state").value(capture::to_string(k.tcp->state));
+        w.key("syns").value(k.tcp->syns.size());
+        w.end_object();
+    } else {
+        w.null();
     }
-    j["tcp"] = tcp;
-    j["frames"] = {{"syns", syns},
-                   {"request", frame_or_null(k.request_first)},
-                   {"response", frame_or_null(k.response_first)},
-                   {"response_end", frame_or_null(k.response_last)}};
-    return j;
+    w.key("transport").value(k.transport);
+    w.key("type").value("ocsp_exchange");
+    w.key("url").string_or_null(k.url);
+    verification_json(w.key("verification"), k.verification);
+    w.key("via_proxy").value(k.via_proxy);
+    w.end_object();
 }
 
-json dns_json(const dissect::DnsLookup& q) {
-    json answers = json::array();
-    for (auto& a : q.answers) answers.push_back({{"name", a.name}, {"type", a.type}, {"ttl", a.ttl}, {"data", a.data}});
-    return {{"type", "dns"},
-            {"ts", format_rfc3339(q.query.ts)},
-            {"client", q.client.to_string()},
-            {"server", q.server.to_string()},
-            {"transport", q.transport},
-            {"qname", q.qname},
-            {"qtype", q.qtype},
-            {"rcode", q.rcode < 0 ? json(nullptr) : json(q.rcode_name)},
-            {"answers", answers},
-            {"retransmissions", q.retransmissions},
-            {"frames", {{"query", q.query.frame}, {"response", frame_or_null(q.response)}}}};
+void dns_json(JsonWriter& w, const dissect::DnsLookup& q) {
+    w.begin_object();
+    w.key("answers").begin_array();
+    for (auto& a : q.answers) {
+        w.begin_object();
+        w.key("data").value(a.data);
+        w.key("name").value(a.name);
+        w.key("ttl").value(a.ttl);
+        w.key("type").value(a.type);
+        w.end_object();
+    }
+    w.end_array();
+    w.key("client").value(q.client.to_string());
+    w.key("frames").begin_object();
+    w.key("query").value(q.query.frame);
+    frame_or_null(w.key("response"), q.response);
+    w.end_object();
+    w.key("qname").value(q.qname);
+    w.key("qtype").value(q.qtype);
+    w.key("rcode");
+    if (q.rcode < 0)
+        w.null();
+    else
+        w.value(q.rcode_name);
+    w.key("retransmissions").value(q.retransmissions);
+    w.key("server").value(q.server.to_string());
+    w.key("transport").value(q.transport);
+    w.key("ts").value(format_rfc3339(q.query.ts));
+    w.key("type").value("dns");
+    w.end_object();
 }
 
-json finding_json(const analysis::Finding& f) {
-    return {{"type", "finding"},
-            {"code", f.code},
-            {"severity", analysis::to_string(f.severity)},
-            {"cause", f.cause},
-            {"summary", f.summary},
-            {"evidence", f.evidence},
-            {"fix", f.fix},
-            {"why", f.why},
-            {"count", f.count},
-            {"source", f.source},
-            {"place", f.place},
-            {"first_seen", f.first_seen.valid() ? json(format_rfc3339(f.first_seen.ts)) : json(nullptr)},
-            {"frames", f.frames},
-            {"flow_ids", f.flow_ids}};
+void finding_json(JsonWriter& w, const analysis::Finding& f) {
+    w.begin_object();
+    w.key("cause").value(f.cause);
+    w.key("code").value(f.code);
+    w.key("count").value(f.count);
+    w.key("evidence").value(f.evidence);
+    w.key("first_seen");
+    if (f.first_seen.valid())
+        w.value(format_rfc3339(f.first_seen.ts));
+    else
+        w.null();
+    w.key("fix").value(f.fix);
+    w.key("flow_ids").value(f.flow_ids);
+    w.key("frames").value(f.frames);
+    w.key("place").value(f.place);
+    w.key("severity").value(analysis::to_string(f.severity));
+    w.key("source").value(f.source);
+    w.key("summary").value(f.summary);
+    w.key("type").value("finding");
+    w.key("why").value(f.why);
+    w.end_object();
 }
 
 std::array<std::size_t, 4> severity_counts(const analysis::Results& r) {
@@ -345,65 +492,96 @@ std::pair<Timestamp, Timestamp> time_span(const analysis::Results& r, const RunI
     return {a, b};
 }
 
-json summary_json(const analysis::Results& r, const RunInfo& run) {
-    json counts = json::object();
-    for (auto& f : r.findings) counts[f.code] = counts.value(f.code, 0u) + f.count;
-    auto sev = severity_counts(r);
-    json files = json::array();
-    for (auto& f : run.capture.files)
-        files.push_back({{"name", f.name},
-                         {"size", f.size_bytes},
-                         {"sha256", f.sha256},
-                         {"format", f.format},
-                         {"link_types", f.link_types},
-                         {"packets", f.packets},
-                         {"first", format_rfc3339(f.first_ts)},
-                         {"last", format_rfc3339(f.last_ts)},
-                         {"error", f.error.empty() ? json(nullptr) : json(f.error)},
-                         {"partial", f.partial}});
-    json anomalies = json::object();
-    for (auto& [k, v] : run.capture.anomalies.all()) anomalies[k] = v;
+void summary_json(JsonWriter& w, const analysis::Results& r, const RunInfo& run) {
+    std::map<std::string, std::uint64_t, std::less<>> counts;
+    for (auto& f : r.findings) counts[f.code] += f.count;
+    // Analysis counts win over capture counts of the same name.
+    std::map<std::string, std::uint64_t, std::less<>> anomalies = run.capture.anomalies.all();
     for (auto& [k, v] : r.anomalies.all()) anomalies[k] = v;
-    auto [a, b] = time_span(r, run);
-    json j = {{"type", "summary"},
-              {"tool", "revoscope"},
-              {"version", run.tool_version},
-              {"files", files},
-              {"packets", run.capture.packets},
-              {"bytes", run.capture.bytes},
-              {"tcp_flows", run.capture.tcp_flows},
-              {"start", format_rfc3339(a)},
-              {"end", format_rfc3339(b)},
-              {"duration_ms", ms_between(a, b)},
-              {"tls_handshakes", r.handshakes.size()},
-              {"revocation_checks", r.checks.size()},
-              {"dns_lookups", r.dns.size()},
-              {"decode_problems", anomalies},
-              {"counts", counts},
-              {"severities", {{"info", sev[0]}, {"warning", sev[1]}, {"error", sev[2]}, {"critical", sev[3]}}},
-              {"verdict", verdict(r)},
-              {"exit_status", exit_status_for(r)},
-              {"options",
-               {{"slow_ms", r.options.slow_ms},
-                {"clock_tolerance_s", r.options.clock_tolerance_s},
-                {"correlation_window_s", r.options.correlation_window_s},
-                {"command_line", run.command_line}}}};
-    if (!r.trust_error.empty()) j["trust_error"] = r.trust_error;
-    if (run.capture.live)
-        j["live"] = {{"received", run.capture.live_stats.received},
-                     {"dropped", run.capture.live_stats.dropped},
-                     {"if_dropped", run.capture.live_stats.if_dropped}};
-    return j;
+    const auto sev = severity_counts(r);
+    const auto [a, b] = time_span(r, run);
+    auto map_json = [&w](const std::map<std::string, std::uint64_t, std::less<>>& m) {
+        w.begin_object();
+        for (auto& [k, v] : m) w.key(k).value(v);
+        w.end_object();
+    };
+    w.begin_object();
+    w.key("bytes").value(run.capture.bytes);
+    w.key("counts");
+    map_json(counts);
+    w.key("decode_problems");
+    map_json(anomalies);
+    w.key("dns_lookups").value(r.dns.size());
+    w.key("duration_ms").value(ms_between(a, b));
+    w.key("end").value(format_rfc3339(b));
+    w.key("exit_status").value(exit_status_for(r));
+    w.key("files").begin_array();
+    for (auto& f : run.capture.files) {
+        w.begin_object();
+        w.key("error").string_or_null(f.error);
+        w.key("first").value(format_rfc3339(f.first_ts));
+        w.key("format").value(f.format);
+        w.key("last").value(format_rfc3339(f.last_ts));
+        w.key("link_types").value(f.link_types);
+        w.key("name").value(f.name);
+        w.key("packets").value(f.packets);
+        w.key("partial").value(f.partial);
+        w.key("sha256").value(f.sha256);
+        w.key("size").value(f.size_bytes);
+        w.end_object();
+    }
+    w.end_array();
+    if (run.capture.live) {
+        w.key("live").begin_object();
+        w.key("dropped").value(run.capture.live_stats.dropped);
+        w.key("if_dropped").value(run.capture.live_stats.if_dropped);
+        w.key("received").value(run.capture.live_stats.received);
+        w.end_object();
+    }
+    w.key("options").begin_object();
+    w.key("clock_tolerance_s").value(r.options.clock_tolerance_s);
+    w.key("command_line").value(run.command_line);
+    w.key("correlation_window_s").value(r.options.correlation_window_s);
+    w.key("slow_ms").value(r.options.slow_ms);
+    w.end_object();
+    w.key("packets").value(run.capture.packets);
+    w.key("revocation_checks").value(r.checks.size());
+    w.key("severities").begin_object();
+    w.key("critical").value(sev[3]);
+    w.key("error").value(sev[2]);
+    w.key("info").value(sev[0]);
+    w.key("warning").value(sev[1]);
+    w.end_object();
+    w.key("start").value(format_rfc3339(a));
+    w.key("tcp_flows").value(run.capture.tcp_flows);
+    w.key("tls_handshakes").value(r.handshakes.size());
+    w.key("tool").value("revoscope");
+    if (!r.trust_error.empty()) w.key("trust_error").value(r.trust_error);
+    w.key("type").value("summary");
+    w.key("verdict").value(verdict(r));
+    w.key("version").value(run.tool_version);
+    w.end_object();
 }
 
 void write_jsonl(std::ostream& out, const analysis::Results& r, const RunInfo& run) {
-    auto line = [&](const json& j) { out << j.dump(-1, ' ', false, json::error_handler_t::replace) << '\n'; };
+    std::string buf;
+    buf.reserve(1u << 17);
+    auto line = [&](auto&& write_record) {
+        JsonWriter w(buf);
+        write_record(w);
+        buf += '\n';
+        if (buf.size() >= (1u << 16)) {
+            out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+            buf.clear();
+        }
+    };
     const HandshakeLinks links(r);
-    for (std::size_t i = 0; i < r.handshakes.size(); ++i) line(handshake_json(r, i, links));
-    for (std::size_t i = 0; i < r.checks.size(); ++i) line(check_json(r, i));
-    for (auto& q : r.dns) line(dns_json(q));
-    for (auto& f : r.findings) line(finding_json(f));
-    line(summary_json(r, run));
+    for (std::size_t i = 0; i < r.handshakes.size(); ++i) line([&](JsonWriter& w) { handshake_json(w, r, i, links); });
+    for (std::size_t i = 0; i < r.checks.size(); ++i) line([&](JsonWriter& w) { check_json(w, r, i); });
+    for (auto& q : r.dns) line([&](JsonWriter& w) { dns_json(w, q); });
+    for (auto& f : r.findings) line([&](JsonWriter& w) { finding_json(w, f); });
+    line([&](JsonWriter& w) { summary_json(w, r, run); });
+    out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
 }
 
 }  // namespace revo::report::detail
