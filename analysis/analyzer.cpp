@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <unordered_map>
+#include <vector>
 
 #include "analysis/internal.h"
 
@@ -548,13 +550,24 @@ void Analyzer::Impl::analyse() {
 
     // 5. Which connection caused each check, and in which role.
     const double window_ns = I.opts.correlation_window_s * 1e9;
+    // Handshakes by client and by server address, each list in handshake order: a check looks only at the
+    // handshakes of its own host instead of all of them.
+    std::unordered_map<IpAddr, std::vector<std::size_t>, IpAddrHash> hs_by_client, hs_by_server;
+    for (std::size_t i = 0; i < R.handshakes.size(); ++i) {
+        hs_by_client[R.handshakes[i].conn.client.addr].push_back(i);
+        hs_by_server[R.handshakes[i].conn.server.addr].push_back(i);
+    }
+    static const std::vector<std::size_t> none;
+    auto handshakes_of = [](const auto& index, const IpAddr& a) -> const std::vector<std::size_t>& {
+        auto it = index.find(a);
+        return it != index.end() ? it->second : none;
+    };
     for (auto& k : R.checks) {
         if (k.transport == "staple") continue;
         Timestamp t = k.start().ts;
         std::optional<std::size_t> best, best_by_cert;
-        for (std::size_t i = 0; i < R.handshakes.size(); ++i) {
+        for (std::size_t i : handshakes_of(hs_by_client, k.client.addr)) {
             const auto& h = R.handshakes[i];
-            if (h.conn.client.addr != k.client.addr) continue;
             Timestamp a = handshake_anchor(h);
             if (static_cast<double>(t.ns - a.ns) < -1e6 || static_cast<double>(t.ns - a.ns) > window_ns) continue;
             bool about_chain = false;
@@ -571,9 +584,8 @@ void Analyzer::Impl::analyse() {
             continue;
         }
         // A TLS server fetching OCSP for its own staple (or checking a client certificate).
-        for (std::size_t i = 0; i < R.handshakes.size(); ++i) {
+        for (std::size_t i : handshakes_of(hs_by_server, k.client.addr)) {
             const auto& h = R.handshakes[i];
-            if (h.conn.server.addr != k.client.addr) continue;
             double d = static_cast<double>(t.ns - h.start.ts.ns);
             if (d < -window_ns || d > window_ns) continue;
             bool about_server_chain = k.cert_fingerprints.empty();

@@ -37,6 +37,7 @@ struct Ctx {
     std::map<std::string, std::shared_ptr<const dissect::CertSummary>> certs;  ///< by sha256
     std::vector<std::set<std::string>> check_codes;            ///< per check: codes raised on it
     std::vector<std::set<std::string>> handshake_codes;        ///< per handshake: codes raised on it
+    std::vector<std::vector<std::size_t>> handshake_checks;    ///< per handshake: its checks, in check order
     std::vector<SkewSample> skew_samples;
     bool skew = false;
     std::int64_t skew_offset_s = 0;

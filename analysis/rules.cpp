@@ -875,9 +875,9 @@ void handshake_rules(Ctx& c, Emitter& em, std::size_t i) {
     }
 
     bool own_check_ok = false;
-    for (std::size_t j = 0; j < c.r.checks.size(); ++j) {
+    for (std::size_t j : c.handshake_checks[i]) {
         const auto& k = c.r.checks[j];
-        if (k.handshake_index != i || k.transport == "staple" || !k.response || !k.verification.ok) continue;
+        if (k.transport == "staple" || !k.response || !k.verification.ok) continue;
         bool problem = false;
         for (auto& code : c.check_codes[j])
             if (const auto* info = find_code(code); info && info->severity != Severity::info) problem = true;
@@ -1054,11 +1054,11 @@ void link_rules(Ctx& c, Emitter& em) {
     // Alerts that end a handshake after a revocation problem.
     for (std::size_t i = 0; i < c.r.handshakes.size(); ++i) {
         const auto& h = c.r.handshakes[i];
+        if (h.alerts.empty()) continue;
         std::set<std::string> problems;
         for (auto& code : c.handshake_codes[i]) if (is_problem(code)) problems.insert(code);
-        for (std::size_t j = 0; j < c.r.checks.size(); ++j)
-            if (c.r.checks[j].handshake_index == i)
-                for (auto& code : c.check_codes[j]) if (is_problem(code)) problems.insert(code);
+        for (std::size_t j : c.handshake_checks[i])
+            for (auto& code : c.check_codes[j]) if (is_problem(code)) problems.insert(code);
         for (auto& a : h.alerts) {
             int d = a.description;
             bool revocation_alert = d == 42 || d == 44 || d == 45 || d == 46 || d == 113;
@@ -1108,12 +1108,17 @@ void link_rules(Ctx& c, Emitter& em) {
         }
     }
     // CRL downloads after a failed OCSP check by the same client.
+    std::unordered_map<IpAddr, std::vector<std::size_t>, IpAddrHash> ocsp_by_client;  // in check order
+    for (std::size_t i = 0; i < c.r.checks.size(); ++i)
+        if (c.r.checks[i].kind == CheckKind::ocsp && c.r.checks[i].transport != "staple")
+            ocsp_by_client[c.r.checks[i].client.addr].push_back(i);
     for (std::size_t j = 0; j < c.r.checks.size(); ++j) {
         const auto& crl = c.r.checks[j];
         if (crl.kind != CheckKind::crl || crl.transport == "staple") continue;
-        for (std::size_t i = 0; i < c.r.checks.size(); ++i) {
+        auto same_client = ocsp_by_client.find(crl.client.addr);
+        if (same_client == ocsp_by_client.end()) continue;
+        for (std::size_t i : same_client->second) {
             const auto& o = c.r.checks[i];
-            if (o.kind != CheckKind::ocsp || o.transport == "staple" || o.client.addr != crl.client.addr) continue;
             double d = ms_between(o.start().ts, crl.start().ts);
             if (d < 0 || d > c.opts.correlation_window_s * 1000) continue;
             std::string failed;
@@ -1206,6 +1211,10 @@ void emit_skew(Ctx& c, Emitter& em) {
 void run_rules(Ctx& c) {
     c.check_codes.assign(c.r.checks.size(), {});
     c.handshake_codes.assign(c.r.handshakes.size(), {});
+    c.handshake_checks.assign(c.r.handshakes.size(), {});
+    for (std::size_t j = 0; j < c.r.checks.size(); ++j)
+        if (auto hi = c.r.checks[j].handshake_index; hi && *hi < c.handshake_checks.size())
+            c.handshake_checks[*hi].push_back(j);
     collect_skew(c);
     decide_skew(c);
     Emitter em(c);

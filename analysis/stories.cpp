@@ -63,9 +63,8 @@ void build_stories(Ctx& c) {
             st.steps.push_back(fmt::format("Certificate frame {}: {} cert(s), leaf {}",
                                            h.certificate_frame ? h.certificate_frame->frame : 0, h.chain.size(),
                                            cert_name(*h.chain[0])));
-        for (std::size_t j = 0; j < c.r.checks.size(); ++j) {
+        for (std::size_t j : c.handshake_checks[i]) {
             const auto& k = c.r.checks[j];
-            if (k.handshake_index != i) continue;
             st.checks.push_back(j);
             st.steps.push_back(k.transport == "staple" ? "CertificateStatus: " + check_step(c, k) : check_step(c, k));
             for (auto& code : c.check_codes[j]) st.codes.push_back(code);
