@@ -24,7 +24,7 @@ struct Analyzer::Impl {
     AnalysisOptions opts;
     std::vector<dissect::TlsHandshake> handshakes;
     std::vector<dissect::HttpExchange> exchanges;
-    std::map<std::size_t, dissect::CrlInfo> crls;  ///< by index in exchanges
+    std::map<std::size_t, std::shared_ptr<const dissect::CrlInfo>> crls;  ///< by index in exchanges
     std::vector<dissect::DnsLookup> dns;
     std::vector<capture::TcpConnection> tcp;
     std::vector<std::shared_ptr<const dissect::CertSummary>> fetched_certs;  ///< from AIA issuer fetches
@@ -77,7 +77,8 @@ void Analyzer::on_http_exchange(dissect::HttpExchange&& ex) {
     // A CRL is decoded while its body is still whole.
     if (ex.kind == CheckKind::crl && ex.response && !ex.response->body.empty() && !ex.response->body_truncated &&
         ex.response->status >= 200 && ex.response->status < 300)
-        impl_->crls.emplace(impl_->exchanges.size(), dissect::decode_crl(ByteView(ex.response->body)));
+        impl_->crls.emplace(impl_->exchanges.size(),
+                            std::make_shared<const dissect::CrlInfo>(dissect::decode_crl(ByteView(ex.response->body))));
     // Only a preview of bodies is needed from here on; decoded OCSP keeps its own DER.
     if (ex.response && ex.response->body.size() > 512) {
         ex.response->body.resize(512);
@@ -399,7 +400,7 @@ void Analyzer::Impl::analyse() {
 
     // 1. Checks carried by HTTP.
     std::set<std::uint64_t> flows_with_payload;
-    std::vector<std::optional<dissect::CrlInfo>> crl_of(I.exchanges.size());
+    std::vector<std::shared_ptr<const dissect::CrlInfo>> crl_of(I.exchanges.size());
     for (auto& [i, crl] : I.crls) crl_of[i] = std::move(crl);
     std::vector<std::size_t> order(I.exchanges.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -671,13 +672,12 @@ void Analyzer::Impl::analyse() {
     // Connections that matter: those carrying or failing to carry a check.
     std::set<std::uint64_t> check_flows;
     for (auto& k : R.checks) check_flows.insert(k.flow_id);
+    // (The stored connections are not needed after this: they move.)
     for (auto& t : I.tcp)
-        if (check_flows.count(t.info.flow_id)) R.connections.push_back(t);
-    // DNS records kept: lookups of responder names.
-    std::vector<dissect::DnsLookup> kept;
-    for (auto& q : R.dns)
-        if (c.responder_hosts.count(detail::lower(q.qname))) kept.push_back(q);
-    R.dns.swap(kept);
+        if (check_flows.count(t.info.flow_id)) R.connections.push_back(std::move(t));
+    I.tcp = {};
+    // DNS records kept: lookups of responder names (filtered in place: no second array at the peak).
+    std::erase_if(R.dns, [&](const dissect::DnsLookup& q) { return !c.responder_hosts.count(detail::lower(q.qname)); });
 
     detail::run_rules(c);
     detail::build_stories(c);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,7 +49,7 @@ struct OcspCheck {
     std::string body_preview;           ///< first bytes of a non-OCSP response body, printable only
     std::string host_source;            ///< how the responder was identified: "http-host", "dns", "aia-url", "port-heuristic"
     std::optional<capture::TcpConnection> tcp;  ///< the TCP connection that carried (or failed to carry) the check
-    std::optional<dissect::CrlInfo> crl;        ///< decoded CRL, for a CRL download that returned one
+    std::shared_ptr<const dissect::CrlInfo> crl;  ///< decoded CRL, for a CRL download that returned one
     std::optional<bool> crl_signature_ok;       ///< set when the CRL's issuer is known
     std::string crl_signer;                     ///< subject of the certificate whose key verified the CRL
     /// Further failed attempts to the same server with the same fate that were counted, not stored

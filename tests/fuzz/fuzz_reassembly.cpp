@@ -25,9 +25,28 @@ using namespace revo::capture;
 
 namespace {
 
-std::uint8_t true_byte(std::uint64_t off) { return static_cast<std::uint8_t>((off * 131u + (off >> 8) * 7u + 3u) & 0xff); }
+REVO_FUZZ_NO_COVERAGE std::uint8_t true_byte(std::uint64_t off) { return static_cast<std::uint8_t>((off * 131u + (off >> 8) * 7u + 3u) & 0xff); }
 
 constexpr std::uint64_t kMaxStream = 1u << 18;
+
+/// Every delivered byte was sent at its true offset and, unless conflicting copies were sent, is the true byte.
+REVO_FUZZ_NO_COVERAGE bool delivered_bytes_ok(ByteView bytes, std::uint64_t first, const std::vector<std::uint8_t>& sent,
+                                              bool conflicting) {
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const std::uint64_t o = first + i;
+        if (o >= kMaxStream || !sent[o]) return false;
+        if (!conflicting && bytes[i] != true_byte(o)) return false;
+    }
+    return true;
+}
+
+/// The true bytes at [off, off + len), and marks them sent.
+REVO_FUZZ_NO_COVERAGE void make_segment(std::vector<std::uint8_t>& seg, std::uint64_t off, std::uint32_t len,
+                                        std::vector<std::uint8_t>& sent) {
+    seg.resize(len);
+    for (std::uint32_t k = 0; k < len; ++k) seg[k] = true_byte(off + k);
+    std::memset(sent.data() + off, 1, len);
+}
 std::uint64_t g_segment_cap_exceeded = 0;  // inputs where more pieces than the cap were held
 
 class ModelConsumer final : public StreamConsumer {
@@ -44,11 +63,7 @@ public:
         REVO_FUZZ_ASSERT(ends == 0);
         REVO_FUZZ_ASSERT(offset == cursor);
         REVO_FUZZ_ASSERT(!bytes.empty());
-        for (std::size_t i = 0; i < bytes.size(); ++i) {
-            const std::uint64_t o = base + offset + i;
-            REVO_FUZZ_ASSERT(o < kMaxStream && (*sent)[o]);
-            if (!conflicting) REVO_FUZZ_ASSERT(bytes[i] == true_byte(o));
-        }
+        REVO_FUZZ_ASSERT(delivered_bytes_ok(bytes, base + offset, *sent, conflicting));
         cursor += bytes.size();
         data_bytes += bytes.size();
     }
@@ -87,7 +102,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     struct Clear {
         std::vector<std::uint8_t>& v;
         std::uint64_t& hi;
-        ~Clear() { std::fill(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(hi, kMaxStream)), 0); }
+        ~Clear() { std::memset(v.data(), 0, static_cast<std::size_t>(std::min<std::uint64_t>(hi, kMaxStream))); }
     };
     std::uint64_t touched = 0;
     Clear clear{sent, touched};
@@ -128,13 +143,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             switch (kind) {
                 case 0: case 1: case 2: case 3: {
                     if (static_cast<std::uint64_t>(off) + len + miss >= kMaxStream) break;
-                    seg.resize(len);
-                    for (std::uint32_t k = 0; k < len; ++k) seg[k] = true_byte(off + k);
+                    make_segment(seg, static_cast<std::uint64_t>(off), len, sent);
                     if ((op & 7) == 3 && len) {  // a copy whose bytes differ from the first one
                         seg[data[i + 5] % len] ^= 0x5a;
                         model.conflicting = true;
                     }
-                    for (std::uint32_t k = 0; k < len; ++k) sent[off + k] = 1;
                     touched = std::max<std::uint64_t>(touched, off + len);
                     hi = std::max<std::uint64_t>(hi, off + len + miss);
                     r.segment(seq, ByteView(seg.data(), seg.size()), miss, frame, &model);
