@@ -147,27 +147,41 @@ bool CertPool::is_trust_anchor(const CertSummary& cert) const {
     return anchor;
 }
 
+namespace {
+OcspCertId cert_id_of(X509* subject, X509* issuer, const std::string& hash_alg);
+}  // namespace
+
 OcspCertId CertPool::cert_id(const CertSummary& cert, const CertSummary& issuer, const std::string& hash_alg) const {
     if (cert.sha256.empty() || issuer.sha256.empty()) return compute_cert_id(cert, issuer, hash_alg);
     std::string key = cert.sha256 + "|" + issuer.sha256 + "|" + hash_alg;
     if (auto it = impl_->cert_id_cache.find(key); it != impl_->cert_id_cache.end()) return it->second;
-    OcspCertId id = compute_cert_id(cert, issuer, hash_alg);
+    // Certificates already in the pool are not decoded again.
+    X509 *subject = nullptr, *iss = nullptr;
+    ossl::X509Ptr owned_subject = impl_->x509_of(cert, &subject);
+    ossl::X509Ptr owned_issuer = impl_->x509_of(issuer, &iss);
+    OcspCertId id = cert_id_of(subject, iss, hash_alg);
     impl_->cert_id_cache.emplace(std::move(key), id);
     return id;
 }
 
-OcspCertId compute_cert_id(const CertSummary& cert, const CertSummary& issuer, const std::string& hash_alg) {
-    ossl::X509Ptr subject = ossl::x509_from_der(ByteView(cert.der));
-    ossl::X509Ptr iss = ossl::x509_from_der(ByteView(issuer.der));
+namespace {
+OcspCertId cert_id_of(X509* subject, X509* issuer, const std::string& hash_alg) {
     const EVP_MD* md = EVP_get_digestbyname(hash_alg.c_str());
-    if (!subject || !iss || !md) {
+    if (!subject || !issuer || !md) {
         ERR_clear_error();
         return {};
     }
-    ossl::OcspCertIdPtr id(OCSP_cert_to_id(md, subject.get(), iss.get()));
+    ossl::OcspCertIdPtr id(OCSP_cert_to_id(md, subject, issuer));
     ERR_clear_error();
     if (!id) return {};
     return ossl::cert_id_from(id.get());
+}
+}  // namespace
+
+OcspCertId compute_cert_id(const CertSummary& cert, const CertSummary& issuer, const std::string& hash_alg) {
+    ossl::X509Ptr subject = ossl::x509_from_der(ByteView(cert.der));
+    ossl::X509Ptr iss = ossl::x509_from_der(ByteView(issuer.der));
+    return cert_id_of(subject.get(), iss.get(), hash_alg);
 }
 
 }  // namespace revo::dissect
