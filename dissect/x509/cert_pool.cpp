@@ -148,7 +148,20 @@ bool CertPool::is_trust_anchor(const CertSummary& cert) const {
 }
 
 namespace {
-OcspCertId cert_id_of(X509* subject, X509* issuer, const std::string& hash_alg);
+
+/// CertID of `subject` issued by `issuer` under `hash_alg`; empty when any is missing or unknown.
+OcspCertId cert_id_of(X509* subject, X509* issuer, const std::string& hash_alg) {
+    const EVP_MD* md = EVP_get_digestbyname(hash_alg.c_str());
+    if (!subject || !issuer || !md) {
+        ERR_clear_error();
+        return {};
+    }
+    ossl::OcspCertIdPtr id(OCSP_cert_to_id(md, subject, issuer));
+    ERR_clear_error();
+    if (!id) return {};
+    return ossl::cert_id_from(id.get());
+}
+
 }  // namespace
 
 OcspCertId CertPool::cert_id(const CertSummary& cert, const CertSummary& issuer, const std::string& hash_alg) const {
@@ -163,20 +176,6 @@ OcspCertId CertPool::cert_id(const CertSummary& cert, const CertSummary& issuer,
     impl_->cert_id_cache.emplace(std::move(key), id);
     return id;
 }
-
-namespace {
-OcspCertId cert_id_of(X509* subject, X509* issuer, const std::string& hash_alg) {
-    const EVP_MD* md = EVP_get_digestbyname(hash_alg.c_str());
-    if (!subject || !issuer || !md) {
-        ERR_clear_error();
-        return {};
-    }
-    ossl::OcspCertIdPtr id(OCSP_cert_to_id(md, subject, issuer));
-    ERR_clear_error();
-    if (!id) return {};
-    return ossl::cert_id_from(id.get());
-}
-}  // namespace
 
 OcspCertId compute_cert_id(const CertSummary& cert, const CertSummary& issuer, const std::string& hash_alg) {
     ossl::X509Ptr subject = ossl::x509_from_der(ByteView(cert.der));
