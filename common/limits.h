@@ -8,7 +8,7 @@ namespace revo {
 
 struct Limits {
     std::size_t max_flows = 1'000'000;                 ///< concurrent flows in the table
-    std::size_t flow_memory_bytes = 96u << 20;         ///< connection state plus bytes buffered by all reassemblers
+    std::size_t flow_memory_bytes = 48u << 20;         ///< connection state plus bytes buffered by all reassemblers (about 37 000 idle connections)
     std::size_t max_ooo_bytes_per_direction = 1u << 20;///< out-of-order bytes held per direction
     std::size_t max_ooo_segments_per_direction = 1024;
     std::int64_t tcp_idle_timeout_ns = 600LL * 1'000'000'000;  ///< flow evicted after this much silence
