@@ -13,6 +13,7 @@
 #include <pcap/pcap.h>
 #include <pwd.h>
 #include <poll.h>
+#include <stdio_ext.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -328,6 +329,8 @@ OpenError read_capture_file(const std::string& path, Engine& engine, const FileR
         return OpenError::other;
     }
     std::setvbuf(f, nullptr, _IOFBF, 1u << 18);
+    // Only this thread touches the stream: no lock per fread (libpcap makes two per packet).
+    __fsetlocking(f, FSETLOCKING_BYCALLER);
     char errbuf[PCAP_ERRBUF_SIZE] = {0};
     pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!p) {
