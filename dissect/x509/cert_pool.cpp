@@ -5,10 +5,60 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include <deque>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
 #include "dissect/ocsp/ocsp.h"
 #include "dissect/x509/verify_pool_impl.h"
 
 namespace revo::dissect {
+
+namespace {
+
+/// Decoded certificates shared by every pool of the process, by fingerprint: a pool made for each live
+/// re-evaluation (or each fuzz input) does not decode the same certificates again. Bounded; the oldest
+/// entry goes first. OpenSSL counts the references, so an entry can leave while a pool still uses it.
+class DecodedCache {
+public:
+    static constexpr std::size_t capacity = 512;
+
+    ossl::X509Ptr get(const CertSummary& cert) {
+        if (cert.sha256.empty()) return ossl::x509_from_der(ByteView(cert.der));
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (auto it = map_.find(cert.sha256); it != map_.end()) return share(it->second.get());
+        }
+        ossl::X509Ptr x = ossl::x509_from_der(ByteView(cert.der));
+        if (!x) return x;
+        std::lock_guard<std::mutex> lock(mu_);
+        if (map_.count(cert.sha256)) return x;
+        if (order_.size() >= capacity) {
+            map_.erase(order_.front());
+            order_.pop_front();
+        }
+        order_.push_back(cert.sha256);
+        map_.emplace(cert.sha256, share(x.get()));
+        return x;
+    }
+
+private:
+    static ossl::X509Ptr share(X509* x) {
+        X509_up_ref(x);
+        return ossl::X509Ptr(x);
+    }
+    std::mutex mu_;
+    std::unordered_map<std::string, ossl::X509Ptr> map_;
+    std::deque<std::string> order_;
+};
+
+DecodedCache& decoded() {
+    static DecodedCache c;
+    return c;
+}
+
+}  // namespace
 
 std::vector<ossl::X509Ptr> CertPool::Impl::trusted_by_subject(const X509_NAME* name) const {
     std::vector<ossl::X509Ptr> out;
@@ -71,7 +121,7 @@ void CertPool::add_seen(const std::shared_ptr<const CertSummary>& cert) {
     impl_->verify_cache.clear();
     impl_->by_fingerprint.emplace(cert->sha256, impl_->seen.size());
     impl_->seen.push_back(cert);
-    impl_->seen_x509.push_back(ossl::x509_from_der(ByteView(cert->der)));
+    impl_->seen_x509.push_back(decoded().get(*cert));
 }
 
 const std::vector<std::shared_ptr<const CertSummary>>& CertPool::seen() const { return impl_->seen; }
@@ -105,7 +155,7 @@ ossl::X509Ptr CertPool::Impl::x509_of(const CertSummary& cert, X509** borrowed) 
             *borrowed = seen_x509[it->second].get();
             return nullptr;
         }
-    ossl::X509Ptr x = ossl::x509_from_der(ByteView(cert.der));
+    ossl::X509Ptr x = decoded().get(cert);
     *borrowed = x.get();
     return x;
 }
