@@ -669,14 +669,7 @@ void Analyzer::Impl::analyse() {
                     k.cert_fingerprints.push_back(cert->sha256);
     }
 
-    // Connections that matter: those carrying or failing to carry a check.
-    std::set<std::uint64_t> check_flows;
-    for (auto& k : R.checks) check_flows.insert(k.flow_id);
-    // (The stored connections are not needed after this: they move, and their array is released.)
-    R.connections.reserve(static_cast<std::size_t>(
-        std::count_if(I.tcp.begin(), I.tcp.end(), [&](auto& t) { return check_flows.count(t.info.flow_id) != 0; })));
-    for (auto& t : I.tcp)
-        if (check_flows.count(t.info.flow_id)) R.connections.push_back(std::move(t));
+    // The connections live on in the checks that they carried or failed to carry; the stored array goes.
     std::vector<capture::TcpConnection>().swap(I.tcp);
     // DNS records kept: lookups of responder names (filtered in place: no second array at the peak).
     std::erase_if(R.dns, [&](const dissect::DnsLookup& q) { return !c.responder_hosts.count(detail::lower(q.qname)); });

@@ -30,7 +30,6 @@ struct Results {
     std::vector<dissect::TlsHandshake> handshakes;
     std::vector<OcspCheck> checks;         ///< every revocation check (HTTP OCSP, staple, CRL, AIA), see finding.h
     std::vector<dissect::DnsLookup> dns;
-    std::vector<capture::TcpConnection> connections;  ///< connections that matter for revocation (checks, blocked attempts)
     std::vector<Finding> findings;         ///< most severe first
     std::vector<ConnectionStory> stories;  ///< per TLS connection: hello -> certificate -> staple/check -> verdict -> fate
     Anomalies anomalies;                   ///< facts not kept (caps hit) and other analysis-side counts

@@ -124,10 +124,6 @@ void Redactor::build(const analysis::Results& r) {
             host(a.data);
         }
     }
-    for (auto& c : r.connections) {
-        ip(c.info.client.addr);
-        ip(c.info.server.addr);
-    }
     int n = 0;
     for (auto& a : ips) {
         std::string s = a.to_string();
