@@ -389,7 +389,9 @@ OpenError read_capture_file(const std::string& path, Engine& engine, const FileR
         const u_char* d;
         int rc = pcap_next_ex(p, &h, &d);
         if (rc == 1) {
-            Timestamp ts{static_cast<std::int64_t>(h->ts.tv_sec) * 1'000'000'000LL + h->ts.tv_usec};
+            Timestamp ts;
+            if (!timestamp_from_parts(static_cast<std::int64_t>(h->ts.tv_sec), h->ts.tv_usec, ts))
+                engine.stats().anomalies.add("capture_timestamp_out_of_range");
             engine.packet(lt, d, h->caplen, h->len, ts);
             offset += 16 + h->caplen;
             if (show_progress && (++n & 0x3fff) == 0) {
@@ -570,7 +572,10 @@ bool run_live(const LiveOptions& o, Engine& engine, std::string& error,
         if (rc == 1) {
             if (dumper) pcap_dump(reinterpret_cast<u_char*>(dumper), h, d);
             std::int64_t sub = nano ? h->ts.tv_usec : static_cast<std::int64_t>(h->ts.tv_usec) * 1000;
-            engine.packet(lt, d, h->caplen, h->len, Timestamp{static_cast<std::int64_t>(h->ts.tv_sec) * 1'000'000'000LL + sub});
+            Timestamp ts;
+            if (!timestamp_from_parts(static_cast<std::int64_t>(h->ts.tv_sec), sub, ts))
+                engine.stats().anomalies.add("capture_timestamp_out_of_range");
+            engine.packet(lt, d, h->caplen, h->len, ts);
             if (o.count && ++seen >= o.count) break;
         } else if (rc == 0) {
             drained = true;  // nothing waiting (or read timeout): fall through to the checks below

@@ -14,6 +14,21 @@ struct Timestamp {
     static Timestamp from_seconds(std::int64_t s, std::int64_t sub_ns = 0) { return {s * 1000000000LL + sub_ns}; }
 };
 
+/// Whole seconds representable as a Timestamp (about the years 1678 to 2261), with room for the fraction.
+inline constexpr std::int64_t kMaxTimestampSeconds = INT64_MAX / 1'000'000'000LL - 1;
+
+/// Capture time from seconds and nanoseconds (0 <= sub_ns < 10^9). False, with the time clamped to the
+/// nearest representable second, when the seconds are out of range: pcapng's 64-bit timestamps can claim
+/// any time at all.
+inline bool timestamp_from_parts(std::int64_t s, std::int64_t sub_ns, Timestamp& out) {
+    if (s > kMaxTimestampSeconds || s < -kMaxTimestampSeconds) {
+        out.ns = (s > 0 ? kMaxTimestampSeconds : -kMaxTimestampSeconds) * 1'000'000'000LL;
+        return false;
+    }
+    out.ns = s * 1'000'000'000LL + sub_ns;
+    return true;
+}
+
 /// Milliseconds between two timestamps (b - a).
 inline double ms_between(Timestamp a, Timestamp b) { return static_cast<double>(b.ns - a.ns) / 1e6; }
 

@@ -259,6 +259,9 @@ private:
     std::deque<std::unique_ptr<Entry>> entries_;
     std::uint32_t emitted_ = 0;
     bool capped_ = false;
+    /// True when one more exchange fits under the per-connection cap; otherwise counts it once and stops
+    /// reading `d` (every place that starts an exchange asks first).
+    bool room_for_entry(Dir& d);
     bool finished_ = false;
 };
 
@@ -375,12 +378,7 @@ Entry* HttpStream::response_target() {
 void HttpStream::head_done(Side side, const Head& h, const FrameRef& frame) {
     Dir& d = dir_of(dirs_, side);
     if (side == Side::client) {
-        if (emitted_ + entries_.size() >= max_exchanges()) {
-            anomaly("http_exchanges_capped");
-            capped_ = true;
-            d.st = State::dead;
-            return;
-        }
+        if (!room_for_entry(d)) return;
         auto e = std::make_unique<Entry>();
         e->ex.conn = conn_;
         auto& rq = e->ex.request;
@@ -416,6 +414,7 @@ void HttpStream::head_done(Side side, const Head& h, const FrameRef& frame) {
     }
     if (!target) {
         anomaly("http_response_without_request");
+        if (!room_for_entry(d)) return;
         auto e = std::make_unique<Entry>();
         e->ex.conn = conn_;
         e->req_done = true;
@@ -482,6 +481,7 @@ void HttpStream::head_error(Side side, const std::string& err, const FrameRef& f
     Dir& d = dir_of(dirs_, side);
     Entry* e = nullptr;
     if (side == Side::client) {
+        if (!room_for_entry(d)) return;
         auto ne = std::make_unique<Entry>();
         ne->ex.conn = conn_;
         ne->ex.request.first = d.first;
@@ -496,6 +496,7 @@ void HttpStream::head_error(Side side, const std::string& err, const FrameRef& f
     } else {
         e = response_target();
         if (!e) {
+            if (!room_for_entry(d)) return;
             auto ne = std::make_unique<Entry>();
             ne->ex.conn = conn_;
             ne->req_done = true;
@@ -735,7 +736,7 @@ void HttpStream::on_gap(Side side, std::uint64_t, std::uint64_t length, const Fr
                 e->resp_gap = true;
             }
         }
-        if (side == Side::client) {
+        if (side == Side::client && room_for_entry(d)) {
             // The request was cut: keep what its first bytes say; its response will still come.
             auto e = std::make_unique<Entry>();
             e->ex.conn = conn_;
@@ -761,7 +762,7 @@ void HttpStream::on_gap(Side side, std::uint64_t, std::uint64_t length, const Fr
         else d.entry->resp_done = true;
     }
     d.entry = nullptr;
-    begin_resync(side);
+    if (d.st != State::dead) begin_resync(side);  // dead: the exchange cap was reached
     flush();
 }
 
@@ -788,6 +789,14 @@ std::string HttpStream::end_outcome() const {
     if ((c.ended && c.why == EndReason::rst) || (s.ended && s.why == EndReason::rst)) return "reset";
     if ((c.ended && c.why == EndReason::fin) || (s.ended && s.why == EndReason::fin)) return "closed";
     return "capture_end";
+}
+
+bool HttpStream::room_for_entry(Dir& d) {
+    if (emitted_ + entries_.size() < max_exchanges()) return true;
+    anomaly("http_exchanges_capped");
+    capped_ = true;
+    d.st = State::dead;
+    return false;
 }
 
 void HttpStream::emit(Entry& e, const std::string& outcome) {

@@ -255,3 +255,16 @@ TEST_CASE("a pcapng block whose trailing length disagrees is damage, reported wi
     CHECK(r.run.err.find(f) != std::string::npos);
     CHECK(r.run.err.find("frame " + std::to_string(before + 1)) != std::string::npos);
 }
+
+TEST_CASE("a pcapng timestamp beyond the representable range is clamped and counted, not overflowed") {
+    // Found by fuzz_pipeline: an interface timestamp resolution that turns a packet's time into
+    // 1.5e13 seconds overflowed the nanosecond conversion (UBSan in the sanitizer run).
+    const std::string cap = test::source_path("tests/robustness/data/pipeline/pcapng-timestamp-overflow.pcapng");
+    auto r = test::run_revoscope("analyze --format jsonl --quiet " + test::shell_quote(cap));
+    auto lines = test::split_lines(r.out);
+    REQUIRE_FALSE(lines.empty());
+    const std::string& summary = lines.back();
+    CHECK(summary.find("\"capture_timestamp_out_of_range\":1") != std::string::npos);
+    CHECK(summary.find("\"end\":\"2262-04-11T23:47:15.000000Z\"") != std::string::npos);
+    CHECK(summary.find("\"packets\":50") != std::string::npos);  // every packet before the damage is kept
+}
