@@ -39,6 +39,13 @@ namespace {
 
 std::string hex(const unsigned char* d, unsigned n);
 
+/// A packet's capture time from libpcap's header fields; a time out of range is clamped and counted.
+Timestamp packet_time(Engine& engine, std::int64_t sec, std::int64_t sub_ns) {
+    Timestamp ts;
+    if (!timestamp_from_parts(sec, sub_ns, ts)) engine.stats().anomalies.add("capture_timestamp_out_of_range");
+    return ts;
+}
+
 /// SHA-256 (hex) of the bytes of `fd` from offset 0 to its end, read with positioned reads. `complete`
 /// is false when a read failed or `cancel` was set; the hash then covers what was read.
 std::string hash_file(int fd, const std::atomic<bool>& cancel, bool& complete) {
@@ -389,10 +396,7 @@ OpenError read_capture_file(const std::string& path, Engine& engine, const FileR
         const u_char* d;
         int rc = pcap_next_ex(p, &h, &d);
         if (rc == 1) {
-            Timestamp ts;
-            if (!timestamp_from_parts(static_cast<std::int64_t>(h->ts.tv_sec), h->ts.tv_usec, ts))
-                engine.stats().anomalies.add("capture_timestamp_out_of_range");
-            engine.packet(lt, d, h->caplen, h->len, ts);
+            engine.packet(lt, d, h->caplen, h->len, packet_time(engine, h->ts.tv_sec, h->ts.tv_usec));
             offset += 16 + h->caplen;
             if (show_progress && (++n & 0x3fff) == 0) {
                 auto now = std::chrono::steady_clock::now();
@@ -572,10 +576,7 @@ bool run_live(const LiveOptions& o, Engine& engine, std::string& error,
         if (rc == 1) {
             if (dumper) pcap_dump(reinterpret_cast<u_char*>(dumper), h, d);
             std::int64_t sub = nano ? h->ts.tv_usec : static_cast<std::int64_t>(h->ts.tv_usec) * 1000;
-            Timestamp ts;
-            if (!timestamp_from_parts(static_cast<std::int64_t>(h->ts.tv_sec), sub, ts))
-                engine.stats().anomalies.add("capture_timestamp_out_of_range");
-            engine.packet(lt, d, h->caplen, h->len, ts);
+            engine.packet(lt, d, h->caplen, h->len, packet_time(engine, h->ts.tv_sec, sub));
             if (o.count && ++seen >= o.count) break;
         } else if (rc == 0) {
             drained = true;  // nothing waiting (or read timeout): fall through to the checks below
