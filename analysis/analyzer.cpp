@@ -614,7 +614,7 @@ void Analyzer::Impl::analyse() {
         // A staple must answer for the leaf it came with.
         if (k.transport == "staple" && k.handshake_index) {
             const auto& h = R.handshakes[*k.handshake_index];
-            if (!h.chain.empty() && h.chain[0]) {
+            if (!h.chain.empty() && h.chain[0] && h.chain[0]->parse_error.empty()) {
                 const auto& leaf = *h.chain[0];
                 auto iss = issuers.count(leaf.sha256) ? issuers[leaf.sha256] : pool.issuers_of(leaf);
                 bool known = !iss.empty(), matched = false;

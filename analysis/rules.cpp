@@ -128,11 +128,6 @@ private:
     std::vector<Merged> merged_;                           ///< parallel to findings while emitting
 };
 
-std::string serial_of(const Ctx& c, const std::string& fp) {
-    auto it = c.certs.find(fp);
-    return it == c.certs.end() ? "" : it->second->serial_hex;
-}
-
 std::string about_certs(const Ctx& c, const OcspCheck& k) {
     std::string out;
     for (auto& fp : k.cert_fingerprints) {
@@ -150,7 +145,7 @@ std::string fmt_ms(double ms) {
     return fmt::format("{:.1f} ms", ms);
 }
 
-std::string dur_s(std::int64_t s) { return format_duration_ns((s < 0 ? -s : s) * 1'000'000'000LL); }
+std::string dur_s(std::int64_t s) { return format_duration_s(s == INT64_MIN ? INT64_MAX : (s < 0 ? -s : s)); }
 
 std::string frames_list(const std::vector<FrameRef>& fs) {
     std::string out;
@@ -255,7 +250,7 @@ void collect_skew(Ctx& c) {
         }
     }
     for (const auto& h : c.r.handshakes) {
-        if (h.chain.empty() || !h.chain[0]) continue;
+        if (h.chain.empty() || !h.chain[0] || !h.chain[0]->parse_error.empty()) continue;
         const auto& leaf = *h.chain[0];
         FrameRef at = h.certificate_frame ? *h.certificate_frame : h.start;
         std::int64_t now = at.ts.ns / 1'000'000'000LL;
@@ -336,10 +331,10 @@ std::optional<Failure> network_failure(const Ctx& c, const OcspCheck& k) {
         using S = capture::ConnState;
         if (t.state == S::syn_sent) {
             f.suffix = "BLOCKED_DROP";
-            double span = t.syns.size() > 1 ? ms_between(t.syns.front().ts, t.syns.back().ts) : 0;
             if (t.syns.size() > 1)
                 f.evidence.push_back(fmt::format("SYN sent {} times over {} to {}, no answer (frames {})",
-                                                 t.syns.size(), format_duration_ns(std::int64_t(span * 1e6)), where,
+                                                 t.syns.size(),
+                                                 format_duration_ns(t.syns.back().ts.ns - t.syns.front().ts.ns), where,
                                                  frames_list(t.syns)));
             else
                 f.evidence.push_back(fmt::format("SYN sent to {} at {}, no answer ({} until the flow ended)", where,
@@ -807,11 +802,16 @@ void check_rules(Ctx& c, Emitter& em, std::size_t i) {
         if (s.status == dissect::OcspCertStatus::good) continue;
         std::string name = "serial " + s.cert_id.serial_hex;
         std::string place2;
-        for (auto& fp : k.cert_fingerprints)
-            if (serial_of(c, fp) == s.cert_id.serial_hex || k.cert_fingerprints.size() == 1) {
-                name = cert_name(*c.certs.at(fp)) + " (serial " + s.cert_id.serial_hex + ")";
+        // A fingerprint may name a certificate that did not decode (a chain's leaf for a staple, a CRL's
+        // listed certificate): it has no entry in c.certs and is not named.
+        for (auto& fp : k.cert_fingerprints) {
+            auto it = c.certs.find(fp);
+            if (it == c.certs.end()) continue;
+            if (it->second->serial_hex == s.cert_id.serial_hex || k.cert_fingerprints.size() == 1) {
+                name = cert_name(*it->second) + " (serial " + s.cert_id.serial_hex + ")";
                 place2 = fp;
             }
+        }
         if (s.status == dissect::OcspCertStatus::revoked) {
             Finding f = base("CERT_REVOKED");
             f.place = "cert " + (place2.empty() ? s.cert_id.serial_hex : place2);
@@ -867,7 +867,8 @@ void handshake_rules(Ctx& c, Emitter& em, std::size_t i) {
         return f;
     };
     bool chain_visible = !h.chain.empty() && h.chain[0];
-    const dissect::CertSummary* leaf = chain_visible ? h.chain[0].get() : nullptr;
+    // A leaf that did not decode (counted as x509_certificate_undecodable) has no fields to judge.
+    const dissect::CertSummary* leaf = chain_visible && h.chain[0]->parse_error.empty() ? h.chain[0].get() : nullptr;
     std::string resolver = "<your DNS resolver>";
     for (auto& q : c.r.dns) {
         resolver = q.server.addr.to_string();
@@ -897,7 +898,7 @@ void handshake_rules(Ctx& c, Emitter& em, std::size_t i) {
             f.evidence.push_back("Certificate " + frame_label(*h.certificate_frame) + ", then no CertificateStatus");
         f.frames = {h.client_hello->frame.frame};
         if (h.server_hello) f.frames.push_back(h.server_hello->frame.frame);
-        if (leaf->ocsp_urls.empty()) {
+        if (leaf && leaf->ocsp_urls.empty()) {
             f.severity = Severity::info;
             f.evidence.push_back("the certificate " + cert_name(*leaf) +
                                  " advertises no OCSP URL, so there is nothing to staple");
@@ -909,7 +910,7 @@ void handshake_rules(Ctx& c, Emitter& em, std::size_t i) {
             f.fix = stapling_fix(resolver);
             f.why = "Stapling saves every client the round trip to the responder, but nothing failed here.";
         } else {
-            f.evidence.push_back("the certificate's OCSP responder is " + leaf->ocsp_urls.front());
+            if (leaf) f.evidence.push_back("the certificate's OCSP responder is " + leaf->ocsp_urls.front());
             f.fix = stapling_fix(resolver);
             f.why = "With a staple the client gets a signed status in the handshake and does not depend on reaching "
                     "the responder itself.";
@@ -970,7 +971,7 @@ void handshake_rules(Ctx& c, Emitter& em, std::size_t i) {
         std::int64_t now = at.ts.ns / 1'000'000'000LL;
         for (std::size_t n = 0; n < h.chain.size(); ++n) {
             const auto* cert = h.chain[n].get();
-            if (!cert) continue;
+            if (!cert || !cert->parse_error.empty()) continue;
             bool expired = now - cert->not_after > c.opts.clock_tolerance_s;
             bool early = cert->not_before - now > c.opts.clock_tolerance_s;
             if (c.skew && n == 0) continue;  // explained by the clock
@@ -995,6 +996,24 @@ void handshake_rules(Ctx& c, Emitter& em, std::size_t i) {
             f.evidence.push_back("subject " + cert->subject + ", serial " + cert->serial_hex);
             f.frames = {at.frame};
             f.cause = "expired";
+            em.emit(std::move(f));
+        }
+        for (std::size_t n = 0; n < h.chain.size(); ++n) {
+            const auto* cert = h.chain[n].get();
+            if (!cert || cert->parse_error.empty()) continue;
+            Finding f = base("CERT_UNDECODABLE", "cert " + cert->sha256);
+            f.source = "tls";
+            f.summary = fmt::format("server {} sends a {} that does not decode as X.509 ({})", server,
+                                    n == 0 ? "leaf certificate" : "chain certificate", cert->parse_error);
+            f.evidence.push_back(fmt::format("Certificate {}: certificate {} of {}, {} bytes, SHA-256 {}: {}",
+                                             frame_label(at), n + 1, h.chain.size(), cert->der.size(),
+                                             cert->sha256.empty() ? "-" : cert->sha256, cert->parse_error));
+            f.frames = {at.frame};
+            f.fix = fmt::format("Reinstall the certificate file{} on {} from the CA's original (PEM or DER); check "
+                                "`openssl x509 -in cert.pem -noout -text` parses it.",
+                                n == 0 ? "" : " and its chain file", server);
+            f.why = "A client cannot check the validity or revocation of a certificate it cannot parse, and aborts "
+                    "the handshake.";
             em.emit(std::move(f));
         }
     }

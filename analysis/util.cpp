@@ -45,6 +45,8 @@ std::string frame_label(const FrameRef& f) {
 }
 
 std::string cert_name(const dissect::CertSummary& c) {
+    if (!c.parse_error.empty())
+        return "undecodable certificate " + (c.sha256.empty() ? std::string("?") : c.sha256.substr(0, 16));
     if (!c.san_dns.empty()) return c.san_dns.front();
     auto p = c.subject.find("CN=");
     if (p != std::string::npos) {

@@ -133,7 +133,7 @@ std::string_view icmp_meaning(bool v6, std::uint8_t type, std::uint8_t code) {
 }
 
 PacketDecoder::PacketDecoder(const Limits& limits, Anomalies& anomalies)
-    : limits_(limits), anomalies_(anomalies), defrag_(limits, anomalies) {}
+    : anomalies_(anomalies), defrag_(limits, anomalies) {}
 
 bool PacketDecoder::decode(int lt, ByteView d, std::uint32_t wire_len, const FrameRef& frame, Packet& out) {
     out.frame = frame;

@@ -118,7 +118,6 @@ private:
     bool decode_transport(ByteView l4, std::uint32_t missing, Packet& out);
     bool decode_icmp(ByteView body, bool v6, Packet& out);
 
-    const Limits& limits_;
     Anomalies& anomalies_;
     IpDefragmenter defrag_;
 };

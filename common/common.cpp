@@ -46,7 +46,7 @@ std::string format_rfc3339_seconds(std::int64_t unix_seconds) { return format_ut
 
 std::string format_duration_ns(std::int64_t ns) {
     bool neg = ns < 0;
-    std::uint64_t a = neg ? static_cast<std::uint64_t>(-ns) : static_cast<std::uint64_t>(ns);
+    std::uint64_t a = neg ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
     char buf[64];
     if (a < 1'000'000'000ULL) {
         std::snprintf(buf, sizeof buf, "%.0f ms", static_cast<double>(a) / 1e6);
@@ -62,6 +62,16 @@ std::string format_duration_ns(std::int64_t ns) {
         std::uint64_t h = a / 3'600'000'000'000ULL;
         std::snprintf(buf, sizeof buf, "%llu d %02llu h", (unsigned long long)(h / 24), (unsigned long long)(h % 24));
     }
+    return neg ? std::string("-") + buf : std::string(buf);
+}
+
+std::string format_duration_s(std::int64_t s) {
+    const bool neg = s < 0;
+    const std::uint64_t a = neg ? 0 - static_cast<std::uint64_t>(s) : static_cast<std::uint64_t>(s);
+    if (a < 86400ULL) return format_duration_ns(static_cast<std::int64_t>(a) * 1'000'000'000LL * (neg ? -1 : 1));
+    char buf[64];
+    const std::uint64_t h = a / 3600ULL;
+    std::snprintf(buf, sizeof buf, "%llu d %02llu h", (unsigned long long)(h / 24), (unsigned long long)(h % 24));
     return neg ? std::string("-") + buf : std::string(buf);
 }
 

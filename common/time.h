@@ -14,15 +14,16 @@ struct Timestamp {
     static Timestamp from_seconds(std::int64_t s, std::int64_t sub_ns = 0) { return {s * 1000000000LL + sub_ns}; }
 };
 
-/// Whole seconds representable as a Timestamp (about the years 1678 to 2261), with room for the fraction.
+/// Whole seconds representable as a Timestamp (up to about the year 2262), with room for the fraction.
 inline constexpr std::int64_t kMaxTimestampSeconds = INT64_MAX / 1'000'000'000LL - 1;
 
 /// Capture time from seconds and nanoseconds (0 <= sub_ns < 10^9). False, with the time clamped to the
-/// nearest representable second, when the seconds are out of range: pcapng's 64-bit timestamps can claim
-/// any time at all.
+/// nearest representable second, when the seconds are out of range: pcapng's 64-bit timestamps (and its
+/// signed per-interface offset) can claim any time at all. Capture times are kept between 1970 and about
+/// 2262, so that the difference of any two is representable too.
 inline bool timestamp_from_parts(std::int64_t s, std::int64_t sub_ns, Timestamp& out) {
-    if (s > kMaxTimestampSeconds || s < -kMaxTimestampSeconds) {
-        out.ns = (s > 0 ? kMaxTimestampSeconds : -kMaxTimestampSeconds) * 1'000'000'000LL;
+    if (s > kMaxTimestampSeconds || s < 0) {
+        out.ns = s > 0 ? kMaxTimestampSeconds * 1'000'000'000LL : 0;
         return false;
     }
     out.ns = s * 1'000'000'000LL + sub_ns;
@@ -38,5 +39,8 @@ std::string format_rfc3339(Timestamp t);
 std::string format_rfc3339_seconds(std::int64_t unix_seconds);
 /// Human duration such as "2 h 03 min", "7.0 s", "350 ms".
 std::string format_duration_ns(std::int64_t ns);
+/// The same wording for a duration in whole seconds, of any size (validity periods reach thousands of years,
+/// beyond what nanoseconds in 64 bits hold).
+std::string format_duration_s(std::int64_t s);
 
 }  // namespace revo

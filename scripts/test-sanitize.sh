@@ -4,6 +4,7 @@
 #
 #   scripts/test-sanitize.sh            # FUZZ_SECONDS (default 30) per target
 #   FUZZ_SECONDS=0 scripts/test-sanitize.sh   # sanitizer test suite only
+#   FUZZ_SEED=N                               # libFuzzer random seed (default 1: the same run everywhere)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
@@ -24,5 +25,5 @@ if [ "$secs" != 0 ]; then
     cmake --build build-fuzz -j"$jobs" --target fuzz_all
     work=$(mktemp -d /tmp/revo-fuzz-ci.XXXXXX)
     trap 'rm -rf "$work"' EXIT
-    bash tests/fuzz/run.sh -t "$secs" -b build-fuzz -w "$work"
+    bash tests/fuzz/run.sh -t "$secs" -r "${FUZZ_SEED:-1}" -b build-fuzz -w "$work"
 fi

@@ -315,6 +315,41 @@ TEST_CASE("a certificate_revoked alert is linked as TLS_ALERT_REVOCATION") {
     CHECK(any_evidence(*f, "fatal alert certificate_revoked (44) sent by the client at frame 9"));
 }
 
+TEST_CASE("a leaf that does not decode is CERT_UNDECODABLE and is not judged by its empty fields") {
+    analysis::Analyzer a(options());
+    // Nine bytes of a truncated DER SEQUENCE, as a broken server sends them (decoded by the real path).
+    const std::uint8_t broken[] = {0x30, 0x82, 0x04, 0x20, 0x30, 0x82, 0x03, 0x08, 0xa0};
+    auto leaf = dissect::decode_certificate(ByteView(broken, sizeof broken));
+    REQUIRE(leaf);
+    REQUIRE_FALSE(leaf->parse_error.empty());
+    auto h = handshake(1, "192.0.2.10", "198.51.100.10", "www.revo.example", {leaf}, 0.0, true);
+    dissect::TlsAlert al;
+    al.frame = fr(9, 0.05);
+    al.from = capture::Side::client;
+    al.level = 2;
+    al.description = 42;
+    al.name = "bad_certificate";
+    al.after = "Certificate";
+    h.alerts.push_back(al);
+    h.fate = "alert";
+    a.on_tls_handshake(std::move(h));
+    auto r = a.finish();
+    const auto* f = find(r, "CERT_UNDECODABLE");
+    REQUIRE(f);
+    CHECK(f->severity == analysis::Severity::error);
+    CHECK(f->summary.find("sends a leaf certificate that does not decode as X.509") != std::string::npos);
+    CHECK(any_evidence(*f, "certificate 1 of 1, 9 bytes, SHA-256 " + leaf->sha256));
+    // Its zero notAfter, empty issuer and absent OCSP URL are not facts about the server.
+    CHECK(find(r, "CERT_EXPIRED") == nullptr);
+    CHECK(find(r, "CHAIN_INCOMPLETE") == nullptr);
+    const auto* alert = find(r, "TLS_ALERT_REVOCATION");
+    REQUIRE(alert);
+    CHECK(any_evidence(*alert, "linked to CERT_UNDECODABLE"));
+    const auto* staple = find(r, "STAPLE_MISSING");
+    REQUIRE(staple);
+    CHECK_FALSE(any_evidence(*staple, "advertises no OCSP URL"));
+}
+
 namespace {
 
 /// The OCSP request and response carried over HTTP in a sample capture (nullopt without tshark/sample).
