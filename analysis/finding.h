@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/box.h"
 #include "common/frame.h"
 #include "capture/tcp_events.h"
 #include "common/net.h"
@@ -36,8 +37,9 @@ struct OcspCheck {
     std::string content_type;
     std::uint64_t body_size = 0;
     std::string outcome;                ///< "ok", "reset", "closed", "capture_end", "no_answer", "refused", "icmp", ...
-    std::optional<dissect::OcspRequestInfo> request;
-    std::optional<dissect::OcspResponseInfo> response;
+    // Boxed: most checks in a busy capture are connections that never carried a message.
+    Box<dissect::OcspRequestInfo> request;
+    Box<dissect::OcspResponseInfo> response;
     dissect::OcspVerification verification;
     std::vector<std::string> cert_fingerprints;  ///< certificates (sha256) this check is about, when matched
     std::optional<std::size_t> handshake_index;  ///< index in Results::handshakes it belongs to
