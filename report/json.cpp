@@ -66,28 +66,12 @@ std::string human_bytes(std::uint64_t n) {
 namespace {
 
 void frame_or_null(JsonWriter& w, const std::optional<FrameRef>& f) {
-    if (f && f->valid())
-        w.value(f->frame);
-    else
-        w.null();
+    w.value_or_null(f && f->valid(), [&] { return f->frame; });
 }
-void frame_or_null(JsonWriter& w, const FrameRef& f) {
-    if (f.valid())
-        w.value(f.frame);
-    else
-        w.null();
-}
-void ts_or_null(JsonWriter& w, const FrameRef& f) {
-    if (f.valid())
-        w.value(format_rfc3339(f.ts));
-    else
-        w.null();
-}
+void frame_or_null(JsonWriter& w, const FrameRef& f) { w.value_or_null(f.valid(), [&] { return f.frame; }); }
+void ts_or_null(JsonWriter& w, const FrameRef& f) { w.value_or_null(f.valid(), [&] { return format_rfc3339(f.ts); }); }
 void secs_or_null(JsonWriter& w, const std::optional<std::int64_t>& s) {
-    if (s)
-        w.value(format_rfc3339_seconds(*s));
-    else
-        w.null();
+    w.value_or_null(s.has_value(), [&] { return format_rfc3339_seconds(*s); });
 }
 
 void cert_id_json(JsonWriter& w, const dissect::OcspCertId& id) {
@@ -118,11 +102,7 @@ void singles_json(JsonWriter& w, const std::vector<dissect::OcspSingle>& singles
 void verification_json(JsonWriter& w, const dissect::OcspVerification& v) {
     w.begin_object();
     w.key("detail").value(v.detail);
-    w.key("ok");
-    if (v.performed)
-        w.value(v.ok);
-    else
-        w.null();
+    w.key("ok").value_or_null(v.performed, [&] { return v.ok; });
     w.key("performed").value(v.performed);
     w.key("reasons").value(v.reasons);
     w.key("signer").value(v.signer_subject);
@@ -216,11 +196,7 @@ void handshake_json(JsonWriter& w, const analysis::Results& r, std::size_t i, co
         w.end_object();
     }
     w.end_array();
-    w.key("alpn");
-    if (sh && !sh->alpn.empty())
-        w.value(sh->alpn);
-    else
-        w.null();
+    w.key("alpn").value_or_null(sh && !sh->alpn.empty(), [&]() -> const std::string& { return sh->alpn; });
     w.key("alpn_offered");
     if (ch) {
         w.value(ch->alpn);
@@ -232,20 +208,12 @@ void handshake_json(JsonWriter& w, const analysis::Results& r, std::size_t i, co
     for (auto& c : h.chain)
         if (c) cert_json(w, *c);
     w.end_array();
-    w.key("cipher");
-    if (sh)
-        w.value(cipher_name(sh->cipher_suite));
-    else
-        w.null();
+    w.key("cipher").value_or_null(sh != nullptr, [&] { return cipher_name(sh->cipher_suite); });
     w.key("client").value(h.conn.client.to_string());
     w.key("complete").value(h.complete);
     w.key("decrypt_note").string_or_null(h.decrypt_note);
     w.key("decrypted").value(h.decrypted);
-    w.key("duration_ms");
-    if (h.end)
-        w.value(ms_between(h.start.ts, h.end->ts));
-    else
-        w.null();
+    w.key("duration_ms").value_or_null(h.end.has_value(), [&] { return ms_between(h.start.ts, h.end->ts); });
     w.key("encrypted").value(h.encrypted);
     w.key("errors").begin_array();
     for (auto& e : h.errors) {
@@ -263,16 +231,8 @@ void handshake_json(JsonWriter& w, const analysis::Results& r, std::size_t i, co
     w.key("frames").begin_object();
     frame_or_null(w.key("certificate"), h.certificate_frame);
     frame_or_null(w.key("certificate_status"), h.certificate_status_frame);
-    w.key("client_hello");
-    if (ch)
-        w.value(ch->frame.frame);
-    else
-        w.null();
-    w.key("server_hello");
-    if (sh)
-        w.value(sh->frame.frame);
-    else
-        w.null();
+    w.key("client_hello").value_or_null(ch != nullptr, [&] { return ch->frame.frame; });
+    w.key("server_hello").value_or_null(sh != nullptr, [&] { return sh->frame.frame; });
     w.end_object();
     if (st) w.key("revocation").value(st->verdict);
     w.key("server").value(h.conn.server.to_string());
@@ -286,11 +246,7 @@ void handshake_json(JsonWriter& w, const analysis::Results& r, std::size_t i, co
     w.key("status_request_ack").value(sh ? sh->status_request_ack : false);
     w.key("ts").value(format_rfc3339(h.start.ts));
     w.key("type").value("tls_handshake");
-    w.key("version");
-    if (sh)
-        w.value(version_name(sh->selected_version));
-    else
-        w.null();
+    w.key("version").value_or_null(sh != nullptr, [&] { return version_name(sh->selected_version); });
     w.end_object();
 }
 
@@ -314,17 +270,10 @@ void check_json(JsonWriter& w, const analysis::Results& r, std::size_t i) {
         for (auto& s : k.tcp->syns) w.value(s.frame);
     w.end_array();
     w.end_object();
-    w.key("handshake_flow_id");
-    if (k.handshake_index)
-        w.value(r.handshakes[*k.handshake_index].conn.flow_id);
-    else
-        w.null();
+    w.key("handshake_flow_id").value_or_null(k.handshake_index.has_value(),
+                                             [&] { return r.handshakes[*k.handshake_index].conn.flow_id; });
     w.key("host").string_or_null(k.host);
-    w.key("http_status");
-    if (k.http_status)
-        w.value(k.http_status);
-    else
-        w.null();
+    w.key("http_status").value_or_null(k.http_status != 0, [&] { return k.http_status; });
     w.key("kind").value(dissect::to_string(k.kind));
     w.key("latency_ms").value(k.latency_ms);
     w.key("method").string_or_null(k.method);
@@ -348,11 +297,8 @@ void check_json(JsonWriter& w, const analysis::Results& r, std::size_t i) {
         response_json(w, *k.response);
     else
         w.null();
-    w.key("response_status");
-    if (response_decoded)
-        w.value(k.response->response_status_name);
-    else
-        w.null();
+    w.key("response_status").value_or_null(response_decoded,
+                                           [&]() -> const std::string& { return k.response->response_status_name; });
     ts_or_null(w.key("response_time"), k.response_last.valid() ? k.response_last : k.response_first);
     w.key("role").value(k.role);
     w.key("singles");
@@ -412,11 +358,7 @@ void dns_json(JsonWriter& w, const dissect::DnsLookup& q) {
     w.end_object();
     w.key("qname").value(q.qname);
     w.key("qtype").value(q.qtype);
-    w.key("rcode");
-    if (q.rcode < 0)
-        w.null();
-    else
-        w.value(q.rcode_name);
+    w.key("rcode").value_or_null(q.rcode >= 0, [&]() -> const std::string& { return q.rcode_name; });
     w.key("retransmissions").value(q.retransmissions);
     w.key("server").value(q.server.to_string());
     w.key("transport").value(q.transport);
@@ -431,11 +373,7 @@ void finding_json(JsonWriter& w, const analysis::Finding& f) {
     w.key("code").value(f.code);
     w.key("count").value(f.count);
     w.key("evidence").value(f.evidence);
-    w.key("first_seen");
-    if (f.first_seen.valid())
-        w.value(format_rfc3339(f.first_seen.ts));
-    else
-        w.null();
+    w.key("first_seen").value_or_null(f.first_seen.valid(), [&] { return format_rfc3339(f.first_seen.ts); });
     w.key("fix").value(f.fix);
     w.key("flow_ids").value(f.flow_ids);
     w.key("frames").value(f.frames);

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace revo::report {
@@ -92,6 +93,15 @@ public:
             null();
         else
             value(s);
+    }
+    /// The value `make()` returns when `present`, else null; `make` is only called when present, so it may
+    /// dereference what `present` checks. Return a `const std::string&` from it to write a string uncopied.
+    template <class F>
+    void value_or_null(bool present, F&& make) {
+        if (present)
+            value(std::forward<F>(make)());
+        else
+            null();
     }
 
     /// Appends `s` as a JSON string literal (quotes included) in the writer's form.

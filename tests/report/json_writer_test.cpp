@@ -95,6 +95,42 @@ TEST_CASE("JSON writer: numbers, literals, optionals, arrays and nesting") {
     CHECK(inf == "null");
 }
 
+TEST_CASE("JSON writer: value_or_null writes the value when present and null without calling it when absent") {
+    std::string out;
+    report::JsonWriter w(out);
+    int calls = 0;
+    const std::string alpn = "h2";
+    const std::optional<std::uint64_t> none;
+    w.begin_object();
+    w.key("a").value_or_null(true, [&]() -> const std::string& {
+        ++calls;
+        return alpn;
+    });
+    w.key("b").value_or_null(false, [&]() -> const std::string& {
+        ++calls;
+        return alpn;
+    });
+    w.key("c").value_or_null(none.has_value(), [&] {
+        ++calls;
+        return *none;  // would be undefined if called
+    });
+    w.key("d").value_or_null(true, [&] {
+        ++calls;
+        return 12.5;
+    });
+    w.key("e").value_or_null(true, [&] { return std::uint64_t{7}; });
+    w.end_object();
+    CHECK(out == R"({"a":"h2","b":null,"c":null,"d":12.5,"e":7})");
+    CHECK(calls == 2);  // only the present ones
+
+    // Absent on its own: nothing but null, and the callable never runs.
+    std::string alone;
+    int alone_calls = 0;
+    report::JsonWriter(alone).value_or_null(false, [&] { return ++alone_calls; });
+    CHECK(alone == "null");
+    CHECK(alone_calls == 0);
+}
+
 TEST_CASE("JSON lines of every sample are in canonical form: sorted keys, library number and string form") {
     std::size_t files = 0, lines = 0;
     for (auto& e : std::filesystem::directory_iterator(source_path("samples"))) {
