@@ -77,7 +77,8 @@ struct Row {
 std::string tick_label(std::int64_t ns) {
     double ms = ns / 1e6;
     if (std::fabs(ms) < 1000) return fmt::format("+{:.0f} ms", ms);
-    return fmt::format("+{:.1f} s", ms / 1000);
+    if (std::fabs(ms) < 86'400'000.0) return fmt::format("+{:.1f} s", ms / 1000);
+    return fmt::format("+{:.0f} d", ms / 86'400'000.0);
 }
 
 std::string svg_timeline(const std::vector<Row>& rows) {
@@ -93,26 +94,32 @@ std::string svg_timeline(const std::vector<Row>& rows) {
                                   200'000'000, 500'000'000, 1'000'000'000, 2'000'000'000, 5'000'000'000,
                                   10'000'000'000, 20'000'000'000, 30'000'000'000, 60'000'000'000, 120'000'000'000,
                                   300'000'000'000, 600'000'000'000, 1'800'000'000'000, 3'600'000'000'000};
-    std::int64_t step = steps[sizeof steps / sizeof steps[0] - 1];
+    // Beyond the table (a capture spanning more than 8 hours, or a damaged one spanning years) the step is
+    // whole days, so that there are never more than 8 steps whatever the span.
+    constexpr std::int64_t kDay = 86'400'000'000'000;
+    std::int64_t step = 0;
     for (auto s : steps)
         if (span / s <= 8) {
             step = s;
             break;
         }
-    std::int64_t end = t0 + ((span + step - 1) / step) * step;
+    if (step == 0) step = (span / 8 / kDay + 1) * kDay;
+    const std::int64_t nsteps = span / step + (span % step != 0 ? 1 : 0);  // at most 8
+    const double axis = static_cast<double>(nsteps) * static_cast<double>(step);  // may exceed int64 near the limit
     const int W = 1100, L = 270, R = 1080, RH = 52, TOP = 8;
     const int H = TOP + static_cast<int>(rows.size()) * RH + 34;
-    auto X = [&](std::int64_t ns) { return L + static_cast<double>(ns - t0) / static_cast<double>(end - t0) * (R - L); };
+    auto X = [&](std::int64_t ns) { return L + static_cast<double>(ns - t0) / axis * (R - L); };
     std::string s = fmt::format(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
         "font-family=\"sans-serif\" font-size=\"11\">\n",
         W, H, W, H);
-    for (std::int64_t t = t0; t <= end; t += step) {
-        double x = X(t);
+    for (std::int64_t k = 0; k <= nsteps; ++k) {
+        const double x = L + static_cast<double>(k) / static_cast<double>(nsteps) * (R - L);
+        const std::int64_t rel = k <= INT64_MAX / step ? k * step : INT64_MAX;
         s += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"#e0e0e0\"/>\n", x, TOP, x,
                          H - 28);
         s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">{}</text>\n", x, H - 12,
-                         tick_label(t - t0));
+                         tick_label(rel));
     }
     s += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#888\"/>\n", L, H - 28, R, H - 28);
     for (std::size_t i = 0; i < rows.size(); ++i) {

@@ -1,6 +1,7 @@
 // Fuzz target: a whole capture file through the whole pipeline, as `revoscope analyze` runs it:
 // file reading (pcap/pcapng/gzip through libpcap), link/IP/TCP/UDP decoding, flow table and
-// reassembly, protocol dispatch and dissectors, analysis, and the JSON lines and text reports.
+// reassembly, protocol dispatch and dissectors, analysis, and every report format (with and without
+// redaction).
 //
 // The input bytes are written to an in-memory file (memfd) and read by path, exactly like a file
 // given on the command line. Small limits make the caps reachable.
@@ -76,9 +77,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         report::RunInfo run;
         run.tool_version = "fuzz";
         run.capture = engine.stats();
-        // One report per input, alternating by input length: writing both doubled the time per run.
+        // One report per input, chosen by the input's length (writing every format per input would multiply
+        // the time per run): text, JSON lines, Markdown or HTML, each with and without --redact.
+        static constexpr report::Format kFormats[] = {report::Format::text, report::Format::jsonl,
+                                                      report::Format::markdown, report::Format::html};
+        run.redact = (size / 4) % 2 == 1;
         std::ostringstream out;
-        report::write_report(size % 2 ? report::Format::text : report::Format::jsonl, out, results, run);
+        report::write_report(kFormats[size % 4], out, results, run);
         (void)report::exit_status_for(results);
     }
     ::close(fd);

@@ -268,3 +268,17 @@ TEST_CASE("a pcapng timestamp beyond the representable range is clamped and coun
     CHECK(summary.find("\"end\":\"2262-04-11T23:47:15.000000Z\"") != std::string::npos);
     CHECK(summary.find("\"packets\":50") != std::string::npos);  // every packet before the damage is kept
 }
+
+TEST_CASE("an HTML timeline over a capture spanning decades has a few day-sized steps, not one per hour") {
+    // Found by fuzz_pipeline: packet times from 1970 (a clamped negative time) to 2024 drew one axis line per
+    // hour past the step table, 475 000 of them: a 68 MB report and 22 s under the sanitizers.
+    const std::string cap = test::source_path("tests/robustness/data/pipeline/html-timeline-spanning-decades.pcap");
+    auto r = test::run_revoscope("analyze --format html --quiet " + test::shell_quote(cap));
+    CHECK(r.out.size() < 200'000);
+    std::size_t ticks = 0;
+    for (std::size_t p = r.out.find("fill=\"#555\">+"); p != std::string::npos; p = r.out.find("fill=\"#555\">+", p + 1))
+        ++ticks;
+    CHECK(ticks >= 2);
+    CHECK(ticks <= 9);
+    CHECK(r.out.find(" d</text>") != std::string::npos);  // labelled in days
+}
