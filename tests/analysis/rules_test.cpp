@@ -295,18 +295,27 @@ TEST_CASE("an expired certificate is reported with its notAfter") {
     CHECK(f->summary.find("expired 2 d 00 h before the capture") != std::string::npos);
 }
 
-TEST_CASE("a certificate_revoked alert is linked as TLS_ALERT_REVOCATION") {
-    analysis::Analyzer a(options());
-    auto h = www_handshake();
+namespace {
+
+/// The client ends the handshake with a fatal alert at frame 9.
+void end_with_client_alert(dissect::TlsHandshake& h, int code, const char* name, const char* after) {
     dissect::TlsAlert al;
     al.frame = fr(9, 0.05);
     al.from = capture::Side::client;
     al.level = 2;
-    al.description = 44;
-    al.name = "certificate_revoked";
-    al.after = "ServerHelloDone";
+    al.description = code;
+    al.name = name;
+    al.after = after;
     h.alerts.push_back(al);
     h.fate = "alert";
+}
+
+}  // namespace
+
+TEST_CASE("a certificate_revoked alert is linked as TLS_ALERT_REVOCATION") {
+    analysis::Analyzer a(options());
+    auto h = www_handshake();
+    end_with_client_alert(h, 44, "certificate_revoked", "ServerHelloDone");
     a.on_tls_handshake(std::move(h));
     auto r = a.finish();
     const auto* f = find(r, "TLS_ALERT_REVOCATION");
@@ -323,15 +332,7 @@ TEST_CASE("a leaf that does not decode is CERT_UNDECODABLE and is not judged by 
     REQUIRE(leaf);
     REQUIRE_FALSE(leaf->parse_error.empty());
     auto h = handshake(1, "192.0.2.10", "198.51.100.10", "www.revo.example", {leaf}, 0.0, true);
-    dissect::TlsAlert al;
-    al.frame = fr(9, 0.05);
-    al.from = capture::Side::client;
-    al.level = 2;
-    al.description = 42;
-    al.name = "bad_certificate";
-    al.after = "Certificate";
-    h.alerts.push_back(al);
-    h.fate = "alert";
+    end_with_client_alert(h, 42, "bad_certificate", "Certificate");
     a.on_tls_handshake(std::move(h));
     auto r = a.finish();
     const auto* f = find(r, "CERT_UNDECODABLE");
