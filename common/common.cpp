@@ -59,8 +59,7 @@ std::string format_duration_ns(std::int64_t ns) {
         std::uint64_t m = a / 60'000'000'000ULL;
         std::snprintf(buf, sizeof buf, "%llu h %02llu min", (unsigned long long)(m / 60), (unsigned long long)(m % 60));
     } else {
-        std::uint64_t h = a / 3'600'000'000'000ULL;
-        std::snprintf(buf, sizeof buf, "%llu d %02llu h", (unsigned long long)(h / 24), (unsigned long long)(h % 24));
+        return format_duration_s(ns / 1'000'000'000LL);  // days and hours: one wording for both units
     }
     return neg ? std::string("-") + buf : std::string(buf);
 }
