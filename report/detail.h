@@ -6,6 +6,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "report/report.h"
@@ -43,14 +44,32 @@ std::string verdict(const analysis::Results& r);
 std::pair<Timestamp, Timestamp> time_span(const analysis::Results& r, const RunInfo& run);
 
 /// Stable pseudonyms for addresses and host names that are not the certificates' own names.
+///
+/// A name is replaced only where it stands alone: a host name not inside a longer name (no letter, digit,
+/// '-', '_' or '.' name part around it), an address not inside a longer number or address. The text is
+/// read once whatever the number of names; names of unusual characters are looked for one by one first.
 class Redactor {
 public:
     void build(const analysis::Results& r);
+    /// Sets the names to replace: (original, pseudonym); a pseudonym starting with "ip-" marks an address,
+    /// compared as written, any other a host name, compared without regard to case (originals in lower case).
+    void set_tokens(std::vector<std::pair<std::string, std::string>> tokens);
     std::string apply(const std::string& text) const;
     const std::vector<std::pair<std::string, std::string>>& mapping() const { return tokens_; }
 
 private:
+    struct Span {
+        std::size_t begin, end;
+        const std::string* to;
+    };
+    std::vector<Span> odd_spans(const std::string& s) const;
+
     std::vector<std::pair<std::string, std::string>> tokens_;  ///< original -> pseudonym, longest first
+    /// Names made of the usual characters, found in one pass: host names, IPv4 and IPv6 addresses.
+    std::unordered_map<std::string, std::string> hosts_, ipv4_, ipv6_;
+    std::size_t longest_host_ = 0, longest_ipv4_ = 0, longest_ipv6_ = 0;
+    /// Any other name (a host name with spaces, control or non-ASCII bytes...), longest first.
+    std::vector<std::size_t> odd_;
 };
 
 std::vector<std::pair<std::string, std::vector<const analysis::Finding*>>> group_by_cause(const analysis::Results& r);
