@@ -58,9 +58,14 @@ public:
     const std::vector<std::pair<std::string, std::string>>& mapping() const { return tokens_; }
 
 private:
+    enum class Kind { host, ipv4, ipv6 };
     struct Span {
         std::size_t begin, end;
         const std::string* to;
+    };
+    struct Odd {
+        std::size_t token;  ///< index into tokens_
+        Kind kind;
     };
     std::vector<Span> odd_spans(const std::string& s) const;
 
@@ -69,7 +74,7 @@ private:
     std::unordered_map<std::string, std::string> hosts_, ipv4_, ipv6_;
     std::size_t longest_host_ = 0, longest_ipv4_ = 0, longest_ipv6_ = 0;
     /// Any other name (a host name with spaces, control or non-ASCII bytes...), longest first.
-    std::vector<std::size_t> odd_;
+    std::vector<Odd> odd_;
 };
 
 std::vector<std::pair<std::string, std::vector<const analysis::Finding*>>> group_by_cause(const analysis::Results& r);

@@ -195,20 +195,21 @@ void Redactor::set_tokens(std::vector<std::pair<std::string, std::string>> token
     for (std::size_t i = 0; i < tokens_.size(); ++i) {
         const auto& [from, to] = tokens_[i];
         if (from.empty()) continue;
-        bool is_ip = to.rfind("ip-", 0) == 0;
-        bool v6 = is_ip && from.find(':') != std::string::npos;
+        const Kind kind = to.rfind("ip-", 0) != 0                  ? Kind::host
+                          : from.find(':') != std::string::npos ? Kind::ipv6
+                                                                : Kind::ipv4;
         // Longest first: the first token of an original wins, as in the one-by-one replacement.
-        if (is_ip && !v6 && simple_ipv4(from)) {
+        if (kind == Kind::ipv4 && simple_ipv4(from)) {
             ipv4_.emplace(from, to);
             longest_ipv4_ = std::max(longest_ipv4_, from.size());
-        } else if (v6 && simple_ipv6(from)) {
+        } else if (kind == Kind::ipv6 && simple_ipv6(from)) {
             ipv6_.emplace(from, to);
             longest_ipv6_ = std::max(longest_ipv6_, from.size());
-        } else if (!is_ip && simple_host(from)) {
+        } else if (kind == Kind::host && simple_host(from)) {
             hosts_.emplace(from, to);
             longest_host_ = std::max(longest_host_, from.size());
         } else {
-            odd_.push_back(i);
+            odd_.push_back({i, kind});
         }
     }
 }
@@ -220,10 +221,10 @@ std::vector<Redactor::Span> Redactor::odd_spans(const std::string& s) const {
     if (odd_.empty()) return spans;
     const std::string folded = lower(s);
     std::vector<bool> taken(s.size(), false);
-    for (std::size_t t : odd_) {
-        const auto& [from, to] = tokens_[t];
-        const bool is_ip = to.rfind("ip-", 0) == 0;
-        const bool v6 = is_ip && from.find(':') != std::string::npos;
+    for (const Odd& o : odd_) {
+        const auto& [from, to] = tokens_[o.token];
+        const bool is_ip = o.kind != Kind::host;
+        const bool v6 = o.kind == Kind::ipv6;
         const std::string& hay = is_ip ? s : folded;
         for (std::size_t hit = hay.find(from); hit != std::string::npos; hit = hay.find(from, hit + 1)) {
             const std::size_t end = hit + from.size();
